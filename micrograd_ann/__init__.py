@@ -1,0 +1,23 @@
+"""micrograd_ann: a scalar autograd engine and neural-network library for learning.
+
+    >>> from micrograd_ann import Value
+    >>> x = Value(2.0, label="x")
+    >>> y = (x * x + 1).tanh()
+    >>> y.backward()
+    >>> round(x.grad, 6)   # d/dx tanh(x² + 1) = 2x · (1 − tanh²(x² + 1))
+    0.000726
+"""
+
+from micrograd_ann.engine import Value, is_grad_enabled, no_grad
+from micrograd_ann.gradcheck import GradcheckError, gradcheck, numerical_grad
+
+__all__ = [
+    "Value",
+    "no_grad",
+    "is_grad_enabled",
+    "gradcheck",
+    "GradcheckError",
+    "numerical_grad",
+]
+
+__version__ = "0.1.0"

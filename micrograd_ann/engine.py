@@ -1,0 +1,357 @@
+"""Engine: `Value`, a scalar that remembers how it was computed, and `backward()`.
+
+Every arithmetic operation on a `Value` returns a new `Value` that records its `children` (the
+inputs) and its `local_derivatives` (∂output/∂input for each child, taken from the operation
+table in `operations.py`). The records form a graph. `backward()` walks that graph once, from the
+output back to the leaves, and applies the chain rule at each edge:
+
+    child.grad += node.grad * local_derivative
+
+Plain numbers mixed into an expression become *constants*: leaves with `requires_grad=False`,
+shown in the graph but never given a gradient or trained.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Union
+
+from micrograd_ann import operations
+from micrograd_ann.operations import Operation
+
+__all__ = ["Value", "Operand", "no_grad", "is_grad_enabled"]
+
+Operand = Union["Value", float, int]
+
+_grad_enabled: ContextVar[bool] = ContextVar("micrograd_ann_grad_enabled", default=True)
+
+
+@contextmanager
+def no_grad() -> Iterator[None]:
+    """Inside this block operations record no graph: every result is a leaf.
+
+    Use it for inference and for parameter updates. The switch lives in a `ContextVar`, so it
+    is private to the current thread and to the current asyncio task.
+    """
+    token = _grad_enabled.set(False)
+    try:
+        yield
+    finally:
+        _grad_enabled.reset(token)
+
+
+def is_grad_enabled() -> bool:
+    """True unless called inside `no_grad()`."""
+    return _grad_enabled.get()
+
+
+class Value:
+    """A scalar in a computation graph.
+
+    Attributes:
+        data: the number (a float).
+        grad: ∂root/∂self after `root.backward()` (starts at 0.0).
+        label: an optional name shown in drawings.
+        op: the name of the operation that produced it (`"mul"`, `"tanh"`, …); `""` for leaves.
+        children: the `Value`s it was computed from; empty for leaves.
+        local_derivatives: ∂self/∂child for each child, in the same order.
+        requires_grad: False for constants and for results of `no_grad()` / `detach()`.
+    """
+
+    __slots__ = ("data", "grad", "label", "op", "children", "local_derivatives", "requires_grad")
+
+    data: float
+    grad: float
+    label: str
+    op: str
+    children: tuple[Value, ...]
+    local_derivatives: tuple[float, ...]
+    requires_grad: bool
+
+    def __init__(self, data: float, label: str = "", *, requires_grad: bool = True) -> None:
+        self.data = _as_float(data, "Value(data)")
+        if not isinstance(label, str):
+            raise TypeError(f"Value label must be a str, got {type(label).__name__}: {label!r}")
+        self.grad = 0.0
+        self.label = label
+        self.op = ""
+        self.children = ()
+        self.local_derivatives = ()
+        self.requires_grad = bool(requires_grad)
+
+    # -- display and conversion ---------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    def __float__(self) -> float:
+        return self.data
+
+    # -- arithmetic ---------------------------------------------------------------------------
+
+    def __add__(self, other: Operand) -> Value:
+        return _apply_binary(operations.ADD, self, other)
+
+    def __radd__(self, other: Operand) -> Value:
+        return _apply_binary(operations.ADD, other, self)
+
+    def __sub__(self, other: Operand) -> Value:
+        return _apply_binary(operations.SUB, self, other)
+
+    def __rsub__(self, other: Operand) -> Value:
+        return _apply_binary(operations.SUB, other, self)
+
+    def __mul__(self, other: Operand) -> Value:
+        return _apply_binary(operations.MUL, self, other)
+
+    def __rmul__(self, other: Operand) -> Value:
+        return _apply_binary(operations.MUL, other, self)
+
+    def __truediv__(self, other: Operand) -> Value:
+        return _apply_binary(operations.DIV, self, other)
+
+    def __rtruediv__(self, other: Operand) -> Value:
+        return _apply_binary(operations.DIV, other, self)
+
+    def __pow__(self, exponent: Operand) -> Value:
+        return _apply_binary(operations.POW, self, exponent)
+
+    def __rpow__(self, base: Operand) -> Value:
+        return _apply_binary(operations.POW, base, self)
+
+    def __neg__(self) -> Value:
+        return _apply_unary(operations.NEG, self)
+
+    def __abs__(self) -> Value:
+        return _apply_unary(operations.ABS, self)
+
+    # -- functions ----------------------------------------------------------------------------
+
+    def exp(self) -> Value:
+        """eˣ; raises OverflowError above x ≈ 709.78."""
+        return _apply_unary(operations.EXP, self)
+
+    def log(self) -> Value:
+        """Natural logarithm; raises ValueError for x ≤ 0."""
+        return _apply_unary(operations.LOG, self)
+
+    def tanh(self) -> Value:
+        """Hyperbolic tangent; finite for every finite input."""
+        return _apply_unary(operations.TANH, self)
+
+    def sigmoid(self) -> Value:
+        """σ(x) = 1 / (1 + e⁻ˣ), computed without overflow for every finite input."""
+        return _apply_unary(operations.SIGMOID, self)
+
+    def relu(self) -> Value:
+        """max(0, x); its derivative at exactly 0 is taken as 0, as in PyTorch."""
+        return _apply_unary(operations.RELU, self)
+
+    def sin(self) -> Value:
+        return _apply_unary(operations.SIN, self)
+
+    def cos(self) -> Value:
+        return _apply_unary(operations.COS, self)
+
+    def sqrt(self) -> Value:
+        """√x; raises ValueError for x < 0. Its derivative at 0 is +∞."""
+        return _apply_unary(operations.SQRT, self)
+
+    # -- n-ary nodes --------------------------------------------------------------------------
+
+    @staticmethod
+    def sum(terms: Iterable[Operand]) -> Value:
+        """Σ terms as a single graph node (one edge per term, each with derivative 1)."""
+        children = tuple(_to_value(term, "Value.sum") for term in terms)
+        out = operations.SUM.forward(*(child.data for child in children))
+        _check_finite(operations.SUM, out, [child.data for child in children])
+        if _records_graph(children):
+            return _node(out, "sum", children, operations.SUM.derivatives(len(children)))
+        return _constant(out)
+
+    @staticmethod
+    def dot(
+        weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand | None = None
+    ) -> Value:
+        """Σ wᵢ·xᵢ (+ b) as a single graph node: the pre-activation of a neuron.
+
+        Its children are the weights, then the inputs, then the bias (a constant 0 if none).
+        """
+        if len(weights) != len(inputs):
+            raise ValueError(
+                f"Value.dot needs as many weights as inputs, got {len(weights)} weights "
+                f"and {len(inputs)} inputs"
+            )
+        weight_values = [_to_value(weight, "Value.dot") for weight in weights]
+        input_values = [_to_value(value, "Value.dot") for value in inputs]
+        bias_value = _to_value(0.0 if bias is None else bias, "Value.dot")
+        weight_data = [weight.data for weight in weight_values]
+        input_data = [value.data for value in input_values]
+        out = operations.DOT.forward(weight_data, input_data, bias_value.data)
+        if out - out != 0.0:
+            _check_finite(operations.DOT, out, [*weight_data, *input_data, bias_value.data])
+        children = (*weight_values, *input_values, bias_value)
+        if _records_graph(children):
+            return _node(out, "dot", children, operations.DOT.derivatives(weight_data, input_data))
+        return _constant(out)
+
+    # -- graph --------------------------------------------------------------------------------
+
+    def detach(self) -> Value:
+        """A new leaf with the same data and no history (`requires_grad=False`)."""
+        return _constant(self.data)
+
+    def backward(self) -> None:
+        """Fill in `grad` of every node this value depends on: ∂self/∂node.
+
+        The graph is put in topological order without recursion, so any depth works; each
+        node is visited once, however many paths lead to it. Interior nodes are reset first, so
+        only leaves accumulate across calls (calling twice doubles the leaves' grads, as in
+        PyTorch). Call `zero_grad()` on a model, or set `grad = 0.0`, between steps.
+        """
+        if not self.requires_grad:
+            raise RuntimeError(
+                f"backward() called on {self!r}, which has no graph: it is a constant or was "
+                "computed under no_grad() or from detach(); build it from Values outside no_grad()"
+            )
+        order = topological_order(self)
+        for node in order:
+            node.grad = 0.0
+        if self.children:
+            self.grad = 1.0
+        else:
+            self.grad += 1.0
+        for node in reversed(order):
+            upstream = node.grad
+            for child, local in zip(node.children, node.local_derivatives):
+                if child.requires_grad:
+                    child.grad += upstream * local
+
+
+def topological_order(root: Value) -> list[Value]:
+    """The interior nodes reachable from `root`, every node after all of its children.
+
+    Leaves are left out: they have nothing to pass a gradient on to. The walk is a depth-first
+    search with an explicit stack (no recursion limit) that follows `children` in order, so the
+    result is the same on every run.
+    """
+    order: list[Value] = []
+    if not root.children:
+        return order
+    visited = {root}
+    stack = [(root, iter(root.children))]
+    while stack:
+        node, pending = stack[-1]
+        for child in pending:
+            if child.children and child not in visited:
+                visited.add(child)
+                stack.append((child, iter(child.children)))
+                break
+        else:
+            stack.pop()
+            order.append(node)
+    return order
+
+
+# -------------------------------------------------------------------------------------------------
+# Building nodes
+# -------------------------------------------------------------------------------------------------
+
+_new_value = object.__new__
+
+
+def _node(
+    data: float, op: str, children: tuple[Value, ...], local_derivatives: tuple[float, ...]
+) -> Value:
+    node: Value = _new_value(Value)
+    node.data = data
+    node.grad = 0.0
+    node.label = ""
+    node.op = op
+    node.children = children
+    node.local_derivatives = local_derivatives
+    node.requires_grad = True
+    return node
+
+
+def _constant(data: float) -> Value:
+    constant = _node(data, "", (), ())
+    constant.requires_grad = False
+    return constant
+
+
+def _records_graph(children: Iterable[Value]) -> bool:
+    return _grad_enabled.get() and any(child.requires_grad for child in children)
+
+
+def _as_float(data: object, where: str) -> float:
+    if type(data) is float:
+        return data
+    if isinstance(data, numbers.Real) and not isinstance(data, Value):
+        return float(data)
+    hint = " (use v.data, or the Value itself in an expression)" if isinstance(data, Value) else ""
+    raise TypeError(
+        f"{where} must be a real number (int, float or bool), got {type(data).__name__}: "
+        f"{data!r}{hint}"
+    )
+
+
+def _to_value(operand: object, where: str) -> Value:
+    if isinstance(operand, Value):
+        return operand
+    if isinstance(operand, numbers.Real):
+        return _constant(float(operand))
+    raise TypeError(
+        f"{where}: cannot use {type(operand).__name__} {operand!r} in an expression; "
+        "operands must be Values or real numbers (int, float)"
+    )
+
+
+def _check_finite(operation: Operation, out: float, inputs: Sequence[float]) -> None:
+    """Raise OverflowError when finite inputs gave a non-finite output."""
+    if math.isfinite(out) or not all(math.isfinite(value) for value in inputs):
+        return
+    shown = ", ".join(repr(value) for value in inputs)
+    raise OverflowError(
+        f"{operation.name}({shown}) gives {out!r}: the result overflows a float; "
+        "use smaller inputs or a smaller learning rate"
+    )
+
+
+def _apply_unary(operation: Operation, x: Value) -> Value:
+    x_data = x.data
+    out = operation.forward(x_data)
+    if out - out != 0.0:
+        _check_finite(operation, out, (x_data,))
+    if x.requires_grad and _grad_enabled.get():
+        return _node(out, operation.name, (x,), operation.derivatives(x_data, out))
+    return _constant(out)
+
+
+def _apply_binary(operation: Operation, left: object, right: object) -> Value:
+    where = f"operator {operation.symbol}"
+    left_value = left if type(left) is Value else _to_value(left, where)
+    right_value = right if type(right) is Value else _to_value(right, where)
+    left_data = left_value.data
+    right_data = right_value.data
+    out = operation.forward(left_data, right_data)
+    if out - out != 0.0:
+        _check_finite(operation, out, (left_data, right_data))
+    if (left_value.requires_grad or right_value.requires_grad) and _grad_enabled.get():
+        if operation is operations.POW and right_value.requires_grad and left_data < 0.0:
+            raise ValueError(
+                f"pow: {left_data!r} ** {right_data!r} has no derivative with respect to the "
+                "exponent (ln of a negative base); use a plain number as the exponent"
+            )
+        return _node(
+            out,
+            operation.name,
+            (left_value, right_value),
+            operation.derivatives(left_data, right_data, out),
+        )
+    return _constant(out)
