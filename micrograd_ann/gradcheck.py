@@ -33,7 +33,9 @@ def _evaluate(f: Function, xs: Sequence[float]) -> float:
     with no_grad():
         result = f(*(Value(x) for x in xs))
     if not isinstance(result, Value):
-        raise TypeError(f"the function must return a Value, got {type(result).__name__}: {result!r}")
+        raise TypeError(
+            f"the function must return a Value, got {type(result).__name__}: {result!r}"
+        )
     return result.data
 
 
@@ -55,7 +57,9 @@ def analytic_grad(f: Function, xs: Sequence[float]) -> list[float]:
     inputs = [Value(x, label=f"x{index}") for index, x in enumerate(_points(xs))]
     result = f(*inputs)
     if not isinstance(result, Value):
-        raise TypeError(f"the function must return a Value, got {type(result).__name__}: {result!r}")
+        raise TypeError(
+            f"the function must return a Value, got {type(result).__name__}: {result!r}"
+        )
     result.backward()
     return [value.grad for value in inputs]
 
