@@ -10,6 +10,7 @@
 
 from micrograd_ann.engine import Value, is_grad_enabled, no_grad
 from micrograd_ann.gradcheck import GradcheckError, gradcheck, numerical_grad
+from micrograd_ann.train import History, TrainingDiverged
 
 __all__ = [
     "Value",
@@ -18,6 +19,8 @@ __all__ = [
     "gradcheck",
     "GradcheckError",
     "numerical_grad",
+    "History",
+    "TrainingDiverged",
 ]
 
 __version__ = "0.1.0"
