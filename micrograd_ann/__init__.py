@@ -8,6 +8,7 @@
     0.000726
 """
 
+from micrograd_ann import datasets
 from micrograd_ann.engine import Value, is_grad_enabled, no_grad
 from micrograd_ann.gradcheck import GradcheckError, gradcheck, numerical_grad
 from micrograd_ann.train import History, TrainingDiverged
@@ -19,6 +20,7 @@ __all__ = [
     "gradcheck",
     "GradcheckError",
     "numerical_grad",
+    "datasets",
     "History",
     "TrainingDiverged",
 ]
