@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import operator
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -167,9 +168,13 @@ class Value:
     @staticmethod
     def sum(terms: Iterable[Operand]) -> Value:
         """Σ terms as a single graph node (one edge per term, each with derivative 1)."""
-        children = tuple(_to_value(term, "Value.sum") for term in terms)
-        out = operations.SUM.forward(*(child.data for child in children))
-        _check_finite(operations.SUM, out, [child.data for child in children])
+        children = tuple(
+            term if type(term) is Value else _to_value(term, "Value.sum") for term in terms
+        )
+        data = [child.data for child in children]
+        out = operations.SUM.forward(*data)
+        if out - out != 0.0:
+            _check_finite(operations.SUM, out, data)
         if _records_graph(children):
             return _node(out, "sum", children, operations.SUM.derivatives(len(children)))
         return _constant(out)
@@ -182,22 +187,32 @@ class Value:
 
         Its children are the weights, then the inputs, then the bias (a constant 0 if none).
         """
-        if len(weights) != len(inputs):
+        count = len(weights)
+        if count != len(inputs):
             raise ValueError(
-                f"Value.dot needs as many weights as inputs, got {len(weights)} weights "
+                f"Value.dot needs as many weights as inputs, got {count} weights "
                 f"and {len(inputs)} inputs"
             )
-        weight_values = [_to_value(weight, "Value.dot") for weight in weights]
-        input_values = [_to_value(value, "Value.dot") for value in inputs]
-        bias_value = _to_value(0.0 if bias is None else bias, "Value.dot")
-        weight_data = [weight.data for weight in weight_values]
-        input_data = [value.data for value in input_values]
-        out = operations.DOT.forward(weight_data, input_data, bias_value.data)
+        if count and type(inputs[0]) is not Value:  # plain-number inputs become constants
+            inputs = [x if type(x) is Value else _to_value(x, "Value.dot") for x in inputs]
+        bias_value = bias if type(bias) is Value else _to_value(bias or 0.0, "Value.dot")
+        children = (*weights, *inputs, bias_value)
+        try:  # the common case: every operand is a Value
+            data = [child.data for child in children]  # type: ignore[union-attr]
+            out = operations.DOT.forward(data[:count], data[count:-1], data[-1])
+        except (AttributeError, TypeError):  # plain numbers among them become constants
+            children = tuple(_to_value(child, "Value.dot") for child in children)
+            data = [child.data for child in children]  # type: ignore[union-attr]
+            out = operations.DOT.forward(data[:count], data[count:-1], data[-1])
         if out - out != 0.0:
-            _check_finite(operations.DOT, out, [*weight_data, *input_data, bias_value.data])
-        children = (*weight_values, *input_values, bias_value)
-        if _records_graph(children):
-            return _node(out, "dot", children, operations.DOT.derivatives(weight_data, input_data))
+            _check_finite(operations.DOT, out, data)
+        if _records_graph(children):  # type: ignore[arg-type]
+            return _node(
+                out,
+                "dot",
+                children,  # type: ignore[arg-type]
+                operations.DOT.derivatives(data[:count], data[count:-1]),
+            )
         return _constant(out)
 
     # -- graph --------------------------------------------------------------------------------
@@ -213,6 +228,9 @@ class Value:
         node is visited once, however many paths lead to it. Interior nodes are reset first, so
         only leaves accumulate across calls (calling twice doubles the leaves' grads, as in
         PyTorch). Call `zero_grad()` on a model, or set `grad = 0.0`, between steps.
+
+        A node whose gradient is exactly 0 passes nothing on. That skips dead ReLUs cheaply;
+        it also means an infinite local derivative times a zero gradient adds 0, not NaN.
         """
         if not self.requires_grad:
             raise RuntimeError(
@@ -228,6 +246,8 @@ class Value:
             self.grad += 1.0
         for node in reversed(order):
             upstream = node.grad
+            if upstream == 0.0:
+                continue  # nothing to pass on (a dead ReLU, a satisfied margin, …)
             for child, local in zip(node.children, node.local_derivatives):
                 if child.requires_grad:
                     child.grad += upstream * local
@@ -285,8 +305,11 @@ def _constant(data: float) -> Value:
     return constant
 
 
+_requires_grad = operator.attrgetter("requires_grad")
+
+
 def _records_graph(children: Iterable[Value]) -> bool:
-    return _grad_enabled.get() and any(child.requires_grad for child in children)
+    return _grad_enabled.get() and any(map(_requires_grad, children))
 
 
 def _as_float(data: object, where: str) -> float:
@@ -302,6 +325,9 @@ def _as_float(data: object, where: str) -> float:
 
 
 def _to_value(operand: object, where: str) -> Value:
+    """`operand` itself if it is a Value, else a constant holding the number."""
+    if type(operand) is float or type(operand) is int:
+        return _constant(float(operand))
     if isinstance(operand, Value):
         return operand
     if isinstance(operand, numbers.Real):
@@ -334,9 +360,8 @@ def _apply_unary(operation: Operation, x: Value) -> Value:
 
 
 def _apply_binary(operation: Operation, left: object, right: object) -> Value:
-    where = f"operator {operation.symbol}"
-    left_value = left if type(left) is Value else _to_value(left, where)
-    right_value = right if type(right) is Value else _to_value(right, where)
+    left_value = left if type(left) is Value else _to_value(left, operation.name)
+    right_value = right if type(right) is Value else _to_value(right, operation.name)
     left_data = left_value.data
     right_data = right_value.data
     out = operation.forward(left_data, right_data)

@@ -1,0 +1,327 @@
+"""Benchmarks: micrograd_ann against micrograd 0.1.0 and against hand-written float code.
+
+Run by hand with `bash benchmarks/run.sh` (it makes the benchmark's own venv with micrograd
+0.1.0). Every measurement runs in a fresh child process, so one engine's garbage never slows
+another's, and all of them run in one invocation so the ratios compare like with like.
+
+Workload A: one full-batch gradient step of micrograd's demo network — MLP 2-16-16-1 (ReLU
+hidden, linear output), 100 two-moons points, mean hinge loss.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+REPEATS = 5
+SIZES = (2, 16, 16, 1)
+
+
+def two_moons(count: int = 100, seed: int = 1) -> tuple[list[list[float]], list[int]]:
+    """Two interleaved half circles, labels ±1 (the shape of micrograd's demo data)."""
+    rng = random.Random(seed)
+    points, labels = [], []
+    for index in range(count):
+        angle = math.pi * rng.random()
+        if index % 2:
+            points.append([math.cos(angle), math.sin(angle)])
+            labels.append(-1)
+        else:
+            points.append([1.0 - math.cos(angle), 0.5 - math.sin(angle)])
+            labels.append(1)
+    return points, labels
+
+
+def initial_weights(seed: int = 0) -> list[list[tuple[list[float], float]]]:
+    """Per layer, per neuron: (weights, bias) as floats, shared by every implementation."""
+    rng = random.Random(seed)
+    return [
+        [([rng.uniform(-1, 1) for _ in range(nin)], 0.0) for _ in range(nout)]
+        for nin, nout in zip(SIZES, SIZES[1:])
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Workload A written at the Value level: the same code runs on either engine's Value class.
+# ---------------------------------------------------------------------------------------------
+
+
+def value_level_step(value_class: Any, layers: Any, points: Any, labels: Any) -> float:
+    def forward(x: Any) -> Any:
+        for depth, layer in enumerate(layers):
+            outputs = []
+            for weights, bias in layer:
+                activation = sum((w * xi for w, xi in zip(weights, x)), bias)
+                outputs.append(activation.relu() if depth < len(layers) - 1 else activation)
+            x = outputs
+        return x[0]
+
+    scores = [forward(x) for x in points]
+    losses = [(1 + -label * score).relu() for label, score in zip(labels, scores)]
+    loss = sum(losses) * (1.0 / len(losses))
+    for layer in layers:
+        for weights, bias in layer:
+            for parameter in [*weights, bias]:
+                parameter.grad = 0.0
+    loss.backward()
+    return float(loss.data)
+
+
+def value_layers(value_class: Any) -> Any:
+    return [
+        [([value_class(w) for w in weights], value_class(bias)) for weights, bias in layer]
+        for layer in initial_weights()
+    ]
+
+
+def micrograd_step() -> Callable[[], float]:
+    from micrograd.engine import Value as MicrogradValue
+
+    layers = value_layers(MicrogradValue)
+    points, labels = two_moons()
+    return lambda: value_level_step(MicrogradValue, layers, points, labels)
+
+
+def ours_value_level_step() -> Callable[[], float]:
+    from micrograd_ann import Value
+
+    layers = value_layers(Value)
+    points, labels = two_moons()
+    return lambda: value_level_step(Value, layers, points, labels)
+
+
+def ours_dot_step() -> Callable[[], float]:
+    """The same step, each neuron's Σ w·x + b one `Value.dot` node, the losses one `Value.sum`."""
+    from micrograd_ann import Value
+
+    layers = value_layers(Value)
+    points, labels = two_moons()
+    last = len(layers) - 1
+
+    def step() -> float:
+        scores = []
+        for x in points:
+            for depth, layer in enumerate(layers):
+                x = [
+                    Value.dot(weights, x, bias).relu() if depth < last else
+                    Value.dot(weights, x, bias)
+                    for weights, bias in layer
+                ]
+            scores.append(x[0])
+        loss = Value.sum((1 - label * score).relu() for label, score in zip(labels, scores))
+        loss = loss * (1.0 / len(scores))
+        for layer in layers:
+            for weights, bias in layer:
+                for parameter in [*weights, bias]:
+                    parameter.grad = 0.0
+        loss.backward()
+        return loss.data
+
+    return step
+
+
+def ours_train_step() -> Callable[[], float]:
+    """Workload A the way a user writes it: `train(..., epochs=1)` on an MLP."""
+    from micrograd_ann import MLP, train
+
+    model = MLP(2, [16, 16, 1], seed=0)
+    for (_, parameter), value in zip(
+        model.named_parameters(),
+        [v for layer in initial_weights() for weights, bias in layer for v in (*weights, bias)],
+    ):
+        parameter.data = value
+    points, labels = two_moons()
+
+    def step() -> float:
+        history = train(model, points, labels, loss="hinge", epochs=1, lr=0.05, progress=False)
+        return history.loss[-1]
+
+    return step
+
+
+def float_step() -> Callable[[], float]:
+    """Hand-written pure-Python floats: forward, then the chain rule written out by hand."""
+    layers = initial_weights()
+    points, labels = two_moons()
+    last = len(layers) - 1
+
+    def step() -> float:
+        gradients = [[[[0.0] * len(w), 0.0] for w, _ in layer] for layer in layers]
+        total = 0.0
+        for x, label in zip(points, labels):
+            activations = [x]
+            pre_activations = []
+            for depth, layer in enumerate(layers):
+                inputs = activations[-1]
+                pre = [sum(w * v for w, v in zip(weights, inputs)) + bias for weights, bias in layer]
+                pre_activations.append(pre)
+                activations.append(pre if depth == last else [p if p > 0 else 0.0 for p in pre])
+            margin = 1.0 - label * activations[-1][0]
+            if margin <= 0.0:
+                continue
+            total += margin
+            upstream = [-label / len(points)]
+            for depth in range(last, -1, -1):
+                if depth < last:
+                    upstream = [
+                        g if p > 0 else 0.0 for g, p in zip(upstream, pre_activations[depth])
+                    ]
+                inputs = activations[depth]
+                below = [0.0] * len(inputs)
+                for (weights, _), gradient, g in zip(layers[depth], gradients[depth], upstream):
+                    weight_gradient = gradient[0]
+                    for index, v in enumerate(inputs):
+                        weight_gradient[index] += g * v
+                        below[index] += g * weights[index]
+                    gradient[1] += g
+                upstream = below
+        return total / len(points)
+
+    return step
+
+
+def run_step(name: str) -> dict[str, float]:
+    factories = {
+        "micrograd": micrograd_step,
+        "ours_value_level": ours_value_level_step,
+        "ours_dot": ours_dot_step,
+        "ours_train": ours_train_step,
+        "floats": float_step,
+    }
+    step = factories[name]()
+    step()  # warm-up
+    times = []
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - start)
+    return {"seconds": statistics.median(times)}
+
+
+# ---------------------------------------------------------------------------------------------
+# Deep chain and memory
+# ---------------------------------------------------------------------------------------------
+
+
+def run_chain(length: int = 1_000_000) -> dict[str, float]:
+    from micrograd_ann import Value
+
+    x = Value(0.5, label="x")
+    start = time.perf_counter()
+    y = x
+    for _ in range(length):
+        y = y * 1.0000001
+    forward = time.perf_counter() - start
+    start = time.perf_counter()
+    y.backward()
+    backward = time.perf_counter() - start
+    expected = 1.0000001**length
+    return {
+        "forward_seconds": forward,
+        "backward_seconds": backward,
+        "gradient_relative_error": abs(x.grad - expected) / expected,
+    }
+
+
+def run_micrograd_chain(length: int = 2_000) -> dict[str, Any]:
+    from micrograd.engine import Value as MicrogradValue
+
+    y = x = MicrogradValue(0.5)
+    for _ in range(length):
+        y = y * 1.0000001
+    try:
+        y.backward()
+    except RecursionError as error:
+        return {"length": length, "result": f"RecursionError: {error}"}
+    return {"length": length, "result": "ok"}
+
+
+def run_memory(engine: str, count: int = 100_000) -> dict[str, float]:
+    if engine == "micrograd":
+        from micrograd.engine import Value as ValueClass
+    else:
+        from micrograd_ann import Value as ValueClass
+    x, y = ValueClass(1.5), ValueClass(2.5)
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    nodes = [x * y for _ in range(count)]
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    list_bytes = sys.getsizeof(nodes)
+    return {"bytes_per_node": (after - before - list_bytes) / count}
+
+
+CHILDREN: dict[str, Callable[[], dict[str, Any]]] = {
+    "step:micrograd": lambda: run_step("micrograd"),
+    "step:ours_value_level": lambda: run_step("ours_value_level"),
+    "step:ours_dot": lambda: run_step("ours_dot"),
+    "step:ours_train": lambda: run_step("ours_train"),
+    "step:floats": lambda: run_step("floats"),
+    "chain:ours": run_chain,
+    "chain:micrograd": run_micrograd_chain,
+    "memory:ours": lambda: run_memory("ours"),
+    "memory:micrograd": lambda: run_memory("micrograd"),
+}
+
+
+def measure(name: str) -> dict[str, Any]:
+    completed = subprocess.run(
+        [sys.executable, __file__, "--child", name], capture_output=True, text=True, check=False
+    )
+    if completed.returncode != 0:
+        return {"error": completed.stderr.strip().splitlines()[-1:]}
+    result: dict[str, Any] = json.loads(completed.stdout)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
+    parser.add_argument("--json", type=Path, help="also write the raw figures to this file")
+    arguments = parser.parse_args()
+    if arguments.child:
+        print(json.dumps(CHILDREN[arguments.child]()))
+        return
+
+    results = {name: measure(name) for name in CHILDREN}
+    step = {name.split(":")[1]: results[name].get("seconds") for name in results if "step:" in name}
+    print("Workload A: one full-batch step, MLP 2-16-16-1, 100 moons, mean hinge (median of 5)")
+    for name, seconds in step.items():
+        if seconds is None:
+            print(f"  {name:18} failed: {results['step:' + name]['error']}")
+            continue
+        line = f"  {name:18} {seconds * 1000:9.1f} ms"
+        if step.get("micrograd"):
+            line += f"   {step['micrograd'] / seconds:6.1f}x faster than micrograd"
+        if step.get("floats"):
+            line += f"   {seconds / step['floats']:5.2f}x the hand-written float code"
+        print(line)
+    chain = results["chain:ours"]
+    print("Deep chain: 1,000,000 multiplications")
+    print(
+        f"  forward {chain['forward_seconds']:.2f} s, backward {chain['backward_seconds']:.2f} s "
+        f"= {chain['backward_seconds'] / chain['forward_seconds']:.2f}x the forward; "
+        f"gradient relative error {chain['gradient_relative_error']:.1e}"
+    )
+    print(f"  micrograd, {results['chain:micrograd']['length']} deep: "
+          f"{results['chain:micrograd']['result'][:60]}")
+    ours, theirs = results["memory:ours"], results["memory:micrograd"]
+    print("Memory per binary-op node (x * y, tracemalloc)")
+    print(f"  micrograd_ann {ours['bytes_per_node']:.0f} B, micrograd {theirs['bytes_per_node']:.0f} B "
+          f"({theirs['bytes_per_node'] / ours['bytes_per_node']:.1f}x smaller)")
+    if arguments.json:
+        arguments.json.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
