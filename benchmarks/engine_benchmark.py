@@ -11,6 +11,7 @@ hidden, linear output), 100 two-moons points, mean hinge loss.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import random
@@ -47,7 +48,7 @@ def initial_weights(seed: int = 0) -> list[list[tuple[list[float], float]]]:
     rng = random.Random(seed)
     return [
         [([rng.uniform(-1, 1) for _ in range(nin)], 0.0) for _ in range(nout)]
-        for nin, nout in zip(SIZES, SIZES[1:])
+        for nin, nout in itertools.pairwise(SIZES)
     ]
 
 
@@ -163,7 +164,9 @@ def float_step() -> Callable[[], float]:
             pre_activations = []
             for depth, layer in enumerate(layers):
                 inputs = activations[-1]
-                pre = [sum(w * v for w, v in zip(weights, inputs)) + bias for weights, bias in layer]
+                pre = [
+                    sum(w * v for w, v in zip(weights, inputs)) + bias for weights, bias in layer
+                ]
                 pre_activations.append(pre)
                 activations.append(pre if depth == last else [p if p > 0 else 0.0 for p in pre])
             margin = 1.0 - label * activations[-1][0]
@@ -236,7 +239,7 @@ def run_chain(length: int = 1_000_000) -> dict[str, float]:
 def run_micrograd_chain(length: int = 2_000) -> dict[str, Any]:
     from micrograd.engine import Value as MicrogradValue
 
-    y = x = MicrogradValue(0.5)
+    y = MicrogradValue(0.5)
     for _ in range(length):
         y = y * 1.0000001
     try:
@@ -317,8 +320,11 @@ def main() -> None:
           f"{results['chain:micrograd']['result'][:60]}")
     ours, theirs = results["memory:ours"], results["memory:micrograd"]
     print("Memory per binary-op node (x * y, tracemalloc)")
-    print(f"  micrograd_ann {ours['bytes_per_node']:.0f} B, micrograd {theirs['bytes_per_node']:.0f} B "
-          f"({theirs['bytes_per_node'] / ours['bytes_per_node']:.1f}x smaller)")
+    print(
+        f"  micrograd_ann {ours['bytes_per_node']:.0f} B, "
+        f"micrograd {theirs['bytes_per_node']:.0f} B "
+        f"({theirs['bytes_per_node'] / ours['bytes_per_node']:.1f}x smaller)"
+    )
     if arguments.json:
         arguments.json.write_text(json.dumps(results, indent=2))
 
