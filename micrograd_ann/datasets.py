@@ -631,6 +631,22 @@ def _numeric_vector(values: Sequence[float], width: int, name: str) -> list[floa
     return [_finite(value, f"{name}[{column}]") for column, value in enumerate(values)]
 
 
+def _mean_and_std(column: Sequence[float]) -> tuple[float, float]:
+    """A column's mean and population standard deviation, exact for constant columns.
+
+    A constant column gets its value as mean and std 0 (Σx / n can be off by one rounding, which
+    would turn a constant into ±1 after dividing). The deviations are divided by the largest of
+    them before squaring, so tiny ones do not underflow to 0 and huge ones do not overflow.
+    """
+    if all(x == column[0] for x in column):
+        return float(column[0]), 0.0
+    centre = math.fsum(column) / len(column)
+    deviations = [x - centre for x in column]
+    largest = max(abs(deviation) for deviation in deviations)
+    mean_square = math.fsum((deviation / largest) ** 2 for deviation in deviations) / len(column)
+    return centre, largest * math.sqrt(mean_square)
+
+
 def standardize(
     X: Sequence[Sequence[float]],
     mean: Sequence[float] | None = None,
@@ -650,12 +666,9 @@ def standardize(
     if (mean is None) != (std is None):
         raise ValueError("pass both mean and std (from standardizing the training data) or neither")
     if mean is None or std is None:
-        columns = list(zip(*table))
-        means = [math.fsum(column) / len(column) for column in columns]
-        stds = [
-            math.sqrt(math.fsum((x - centre) ** 2 for x in column) / len(column))
-            for column, centre in zip(columns, means)
-        ]
+        column_statistics = [_mean_and_std(column) for column in zip(*table)]
+        means = [centre for centre, _ in column_statistics]
+        stds = [spread for _, spread in column_statistics]
     else:
         means = _numeric_vector(mean, width, "mean")
         stds = _numeric_vector(std, width, "std")
