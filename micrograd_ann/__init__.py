@@ -11,6 +11,8 @@
 from micrograd_ann import datasets
 from micrograd_ann.engine import Value, is_grad_enabled, no_grad
 from micrograd_ann.gradcheck import GradcheckError, gradcheck, numerical_grad
+from micrograd_ann.nn import MLP, Layer, Module, Neuron, Perceptron
+from micrograd_ann.serialization import load, save
 from micrograd_ann.train import History, TrainingDiverged
 
 __all__ = [
@@ -20,6 +22,13 @@ __all__ = [
     "gradcheck",
     "GradcheckError",
     "numerical_grad",
+    "Module",
+    "Neuron",
+    "Layer",
+    "MLP",
+    "Perceptron",
+    "save",
+    "load",
     "datasets",
     "History",
     "TrainingDiverged",
