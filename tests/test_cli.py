@@ -1,0 +1,111 @@
+"""The micrograd-ann command, run as a user runs it: in a subprocess, plus in-process fuzzing."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import math
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from micrograd_ann.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*arguments: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "micrograd_ann", *arguments],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=environment,
+        cwd=cwd,
+        check=False,
+    )
+
+
+def printed_numbers(output: str) -> dict[str, float]:
+    """{"value": …, "x": …} from the lines "EXPR = v" and "∂/∂x = g"."""
+    numbers = {}
+    for line in output.splitlines():
+        if " = " not in line:
+            continue
+        left, right = line.rsplit(" = ", 1)
+        key = left.removeprefix("∂/∂").strip() if left.startswith("∂/∂") else "value"
+        numbers[key] = float(right)
+    return numbers
+
+
+def test_grad_prints_value_and_every_partial_derivative() -> None:
+    completed = run("grad", "tanh(x*w + b)", "x=0.5", "w=-1.5", "b=0.2")
+    assert completed.returncode == 0, completed.stderr
+    numbers = printed_numbers(completed.stdout)
+    t = math.tanh(0.5 * -1.5 + 0.2)
+    assert numbers["value"] == pytest.approx(t, rel=1e-12)
+    assert numbers["x"] == pytest.approx((1 - t * t) * -1.5, rel=1e-12)
+    assert numbers["w"] == pytest.approx((1 - t * t) * 0.5, rel=1e-12)
+    assert numbers["b"] == pytest.approx(1 - t * t, rel=1e-12)
+
+
+def test_python_dash_m_and_help_at_every_level() -> None:
+    for arguments in (["--help"], ["grad", "--help"]):
+        completed = run(*arguments)
+        assert completed.returncode == 0
+        assert "usage: micrograd-ann" in completed.stdout
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["grad", "x.__class__", "x=1"],
+        ["grad", "__import__('os').system('touch PWNED')"],
+        ["grad", "x", "x=abc"],
+        ["grad", "y", "x=1"],
+        ["grad", "log(x)", "x=-1"],
+        ["grad", "9**9**9**9"],
+        ["grad", "[x for x in y]", "x=1"],
+    ],
+)
+def test_bad_expressions_exit_2_with_one_line_and_no_traceback(
+    arguments: list[str], tmp_path: Path
+) -> None:
+    completed = run(*arguments, cwd=tmp_path)
+    assert completed.returncode == 2
+    assert "Traceback" not in completed.stderr
+    assert len(completed.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "PWNED").exists()
+
+
+def test_bad_arguments_exit_2_with_argparse_message() -> None:
+    for arguments in (["no-such-command"], [], ["grad"], ["grad", "x", "--no-such-flag"]):
+        completed = run(*arguments)
+        assert completed.returncode == 2
+        assert "usage:" in completed.stderr
+
+
+TOKENS = st.sampled_from(
+    ["x", "w", "1", "0", "9", "2.5", "1e308", "(", ")", "+", "-", "*", "/", "**", "//", ".",
+     ",", "[", "]", "exp", "log", "sqrt", "lambda", ":", "__import__", "'os'", "open", "=",
+     "for", "in", "if", "else", " "]
+)
+
+
+@settings(max_examples=200, deadline=timedelta(seconds=1))
+@given(st.lists(TOKENS, max_size=25).map("".join))
+def test_fuzzed_expressions_exit_cleanly_and_quickly(expression: str) -> None:
+    errors = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(errors):
+        status = main(["grad", "--", expression, "x=0.5", "w=-2"])
+    assert status in (0, 2)
+    if status == 2:
+        assert len(errors.getvalue().strip().splitlines()) == 1
+        assert "Traceback" not in errors.getvalue()
