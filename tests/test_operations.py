@@ -1,0 +1,292 @@
+"""Every entry of the operation table: forward value against `math`, gradient against central
+differences, exact values at the kinks, and the domain errors.
+
+Input ranges keep each derivative of order one (|x| ≥ 0.1 for relu and abs, bases away from 1
+for the exponent's derivative, …) and the tolerance is relative, so a zeroed, doubled or
+sign-flipped local derivative fails (tests/mutation.py checks exactly that).
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.strategies import SearchStrategy
+
+from micrograd_ann import Value, numerical_grad
+from micrograd_ann.operations import OPERATIONS
+from micrograd_ann.testing import finite_floats
+
+
+def magnitudes(low: float, high: float) -> SearchStrategy[float]:
+    """Floats with |x| in [low, high], either sign."""
+    return st.tuples(finite_floats(low, high), st.booleans()).map(
+        lambda pair: -pair[0] if pair[1] else pair[0]
+    )
+
+
+ANY = finite_floats(-3.0, 3.0)
+AWAY_FROM_ZERO = magnitudes(0.5, 3.0)
+BASES = st.one_of(finite_floats(0.2, 0.7), finite_floats(1.5, 3.0))  # ln(base) of order one
+EXPONENTS = magnitudes(0.5, 2.5)
+
+
+def reference_sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def reference_dot(xs: Sequence[float], bias: bool) -> float:
+    count = len(xs) // 2
+    products = [xs[index] * xs[count + index] for index in range(count)]
+    return math.fsum([*products, xs[-1] if bias else 0.0])
+
+
+def apply_dot(values: Sequence[Value], bias: bool) -> Value:
+    count = len(values) // 2
+    return Value.dot(values[:count], values[count : 2 * count], values[-1] if bias else None)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One way of calling an operation: which inputs, how (on Values) and what math says."""
+
+    operation: str
+    description: str
+    arguments: SearchStrategy[list[float]]
+    apply: Callable[..., Value]
+    reference: Callable[..., float]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+def fixed(*strategies: SearchStrategy[float]) -> SearchStrategy[list[float]]:
+    return st.tuples(*strategies).map(list)
+
+
+def unary(operation: str, inputs: SearchStrategy[float], apply: Callable[[Value], Value],
+          reference: Callable[[float], float]) -> Case:
+    return Case(operation, operation, fixed(inputs), apply, reference)
+
+
+def integer_power(exponent: int) -> Case:
+    return Case(
+        "pow", f"x ** {exponent} (either sign of x)", fixed(magnitudes(0.5, 2.0)),
+        lambda x: x**exponent, lambda x: math.pow(x, exponent),
+    )
+
+
+def dot_arguments(bias: bool) -> SearchStrategy[list[float]]:
+    return st.integers(1, 4).flatmap(
+        lambda count: st.lists(AWAY_FROM_ZERO, min_size=2 * count + bias, max_size=2 * count + bias)
+    )
+
+
+CASES = [
+    Case("add", "x + y", fixed(ANY, ANY), lambda x, y: x + y, lambda x, y: x + y),
+    Case("sub", "x - y", fixed(ANY, ANY), lambda x, y: x - y, lambda x, y: x - y),
+    Case("mul", "x * y", fixed(AWAY_FROM_ZERO, AWAY_FROM_ZERO), lambda x, y: x * y,
+         lambda x, y: x * y),
+    Case("div", "x / y", fixed(AWAY_FROM_ZERO, AWAY_FROM_ZERO), lambda x, y: x / y,
+         lambda x, y: x / y),
+    Case("pow", "b ** k (both Values)", fixed(BASES, EXPONENTS), lambda b, k: b**k, math.pow),
+    *(integer_power(exponent) for exponent in (-3, -2, -1, 2, 3)),
+    Case("pow", "b ** 0.5", fixed(BASES), lambda b: b**0.5, math.sqrt),
+    Case("pow", "2.5 ** k (number base)", fixed(EXPONENTS), lambda k: 2.5**k,
+         lambda k: math.pow(2.5, k)),
+    unary("neg", ANY, lambda x: -x, lambda x: -x),
+    unary("abs", magnitudes(0.1, 3.0), abs, math.fabs),
+    unary("exp", finite_floats(-2.0, 2.0), Value.exp, math.exp),
+    unary("log", finite_floats(0.2, 5.0), Value.log, math.log),
+    unary("tanh", finite_floats(-2.0, 2.0), Value.tanh, math.tanh),
+    unary("sigmoid", finite_floats(-3.0, 3.0), Value.sigmoid, reference_sigmoid),
+    unary("relu", magnitudes(0.1, 3.0), Value.relu, lambda x: x if x > 0.0 else 0.0),
+    unary("sin", finite_floats(-3.0, 3.0), Value.sin, math.sin),
+    unary("cos", finite_floats(-3.0, 3.0), Value.cos, math.cos),
+    unary("sqrt", finite_floats(0.1, 5.0), Value.sqrt, math.sqrt),
+    Case("sum", "Value.sum(terms)", st.lists(ANY, min_size=1, max_size=6),
+         lambda *xs: Value.sum(xs), lambda *xs: math.fsum(xs)),
+    Case("dot", "Value.dot(w, x, b)", dot_arguments(bias=True),
+         lambda *xs: apply_dot(xs, bias=True), lambda *xs: reference_dot(xs, bias=True)),
+    Case("dot", "Value.dot(w, x)", dot_arguments(bias=False),
+         lambda *xs: apply_dot(xs, bias=False), lambda *xs: reference_dot(xs, bias=False)),
+]
+
+
+def test_every_operation_in_the_table_has_cases() -> None:
+    assert {case.operation for case in CASES} == set(OPERATIONS)
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+@given(data=st.data())
+def test_forward_matches_math(case: Case, data: st.DataObject) -> None:
+    xs = data.draw(case.arguments, label="xs")
+    result = case.apply(*(Value(x) for x in xs))
+    assert result.op == case.operation
+    assert len(result.local_derivatives) == len(result.children)
+    assert math.isclose(result.data, case.reference(*xs), rel_tol=1e-12, abs_tol=1e-12)
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+@given(data=st.data())
+def test_gradient_matches_central_differences(case: Case, data: st.DataObject) -> None:
+    xs = data.draw(case.arguments, label="xs")
+    inputs = [Value(x) for x in xs]
+    case.apply(*inputs).backward()
+    numeric = numerical_grad(case.apply, xs)
+    for value, expected in zip(inputs, numeric):
+        assert abs(value.grad - expected) <= 1e-7 + 1e-5 * abs(expected), (xs, value, expected)
+
+
+# -------------------------------------------------------------------------------------------------
+# Plain numbers on either side of a binary operator
+# -------------------------------------------------------------------------------------------------
+
+# name: (left inputs, right inputs, the Python operator, the same operation in plain math)
+BINARY: dict[str, tuple[SearchStrategy[float], SearchStrategy[float], Callable[..., Value],
+                        Callable[[float, float], float]]] = {
+    "add": (ANY, ANY, operator.add, lambda a, b: a + b),
+    "sub": (ANY, ANY, operator.sub, lambda a, b: a - b),
+    "mul": (AWAY_FROM_ZERO, AWAY_FROM_ZERO, operator.mul, lambda a, b: a * b),
+    "div": (AWAY_FROM_ZERO, AWAY_FROM_ZERO, operator.truediv, lambda a, b: a / b),
+    "pow": (BASES, EXPONENTS, operator.pow, math.pow),
+}
+
+
+@pytest.mark.parametrize("name", BINARY)
+@pytest.mark.parametrize("number_on_the_left", [True, False], ids=["number-left", "number-right"])
+@given(data=st.data())
+def test_plain_number_on_either_side(
+    name: str, number_on_the_left: bool, data: st.DataObject
+) -> None:
+    left_inputs, right_inputs, python_operator, reference = BINARY[name]
+    number = data.draw(left_inputs if number_on_the_left else right_inputs, label="number")
+    x = data.draw(right_inputs if number_on_the_left else left_inputs, label="x")
+
+    def function(value: Value) -> Value:
+        if number_on_the_left:
+            return python_operator(number, value)
+        return python_operator(value, number)
+
+    variable = Value(x)
+    result = function(variable)
+    expected = reference(number, x) if number_on_the_left else reference(x, number)
+    assert result.op == name
+    assert math.isclose(result.data, expected, rel_tol=1e-12, abs_tol=1e-12)
+    constant = result.children[0 if number_on_the_left else 1]
+    assert constant.requires_grad is False
+    assert constant.data == number
+    result.backward()
+    (numeric,) = numerical_grad(function, [x])
+    assert abs(variable.grad - numeric) <= 1e-7 + 1e-5 * abs(numeric)
+    assert constant.grad == 0.0
+
+
+# -------------------------------------------------------------------------------------------------
+# Kinks and other special points (hand derivations; PyTorch uses the same conventions)
+# -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("function", "x", "value", "slope"),
+    [
+        (Value.relu, 0.0, 0.0, 0.0),
+        (Value.relu, -0.0, 0.0, 0.0),
+        (Value.relu, 1e-300, 1e-300, 1.0),
+        (Value.relu, -1e-300, 0.0, 0.0),
+        (Value.relu, 2.5, 2.5, 1.0),
+        (Value.relu, -2.5, 0.0, 0.0),
+        (abs, 0.0, 0.0, 0.0),
+        (abs, 1e-300, 1e-300, 1.0),
+        (abs, -1e-300, 1e-300, -1.0),
+        (abs, -2.5, 2.5, -1.0),
+        (Value.sqrt, 0.0, 0.0, math.inf),
+        (lambda x: x**2, 0.0, 0.0, 0.0),
+        (lambda x: x**1, 0.0, 0.0, 1.0),
+        (lambda x: x**0.5, 0.0, 0.0, math.inf),
+        (lambda x: x**0, 0.0, 1.0, 0.0),
+    ],
+)
+def test_exact_values_at_special_points(
+    function: Callable[[Value], Value], x: float, value: float, slope: float
+) -> None:
+    variable = Value(x)
+    result = function(variable)
+    result.backward()
+    assert result.data == value
+    assert variable.grad == slope
+
+
+def test_exponent_derivative_at_zero_base_is_its_limit() -> None:
+    # d/dk 0^k = 0^k · ln 0, whose limit is 0 for k > 0.
+    base, exponent = Value(0.0), Value(2.0)
+    (base**exponent).backward()
+    assert (base.grad, exponent.grad) == (0.0, 0.0)
+
+
+# -------------------------------------------------------------------------------------------------
+# Domain errors: typed, naming the operation and the offending value
+# -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("compute", "error", "words"),
+    [
+        (lambda: Value(0.0).log(), ValueError, ["log", "0.0"]),
+        (lambda: Value(-2.0).log(), ValueError, ["log", "-2.0"]),
+        (lambda: Value(-4.0).sqrt(), ValueError, ["sqrt", "-4.0"]),
+        (lambda: Value(3.0) / 0, ZeroDivisionError, ["division", "3.0", "0.0"]),
+        (lambda: 3.0 / Value(0.0), ZeroDivisionError, ["division", "3.0", "0.0"]),
+        (lambda: Value(3.0) / Value(0.0), ZeroDivisionError, ["division", "3.0", "0.0"]),
+        (lambda: Value(0.0) ** -1, ZeroDivisionError, ["pow", "0.0", "-1.0"]),
+        (lambda: Value(0.0) ** Value(-0.5), ZeroDivisionError, ["pow", "0.0", "-0.5"]),
+        (lambda: 0 ** Value(-2.0), ZeroDivisionError, ["pow", "0.0", "-2.0"]),
+        (lambda: Value(-8.0) ** (1 / 3), ValueError, ["pow", "-8.0", "0.333"]),
+        (lambda: (-8.0) ** Value(0.5), ValueError, ["pow", "-8.0", "0.5"]),
+        (lambda: Value(-8.0) ** Value(2.0), ValueError, ["pow", "-8.0", "2.0"]),
+        (lambda: Value(1000.0).exp(), OverflowError, ["exp", "1000.0"]),
+        (lambda: Value(10.0) ** 400, OverflowError, ["pow", "10.0", "400"]),
+        (lambda: Value(1e308) * 10, OverflowError, ["mul", "1e+308"]),
+        (lambda: Value(1e308) + Value(1e308), OverflowError, ["add", "1e+308"]),
+        (lambda: Value.sum([Value(1e308), 1e308]), OverflowError, ["sum", "1e+308"]),
+        (lambda: Value.dot([1e308], [10.0]), OverflowError, ["dot", "1e+308"]),
+    ],
+)
+def test_domain_errors_name_the_operation_and_value(
+    compute: Callable[[], Value], error: type[Exception], words: list[str]
+) -> None:
+    with pytest.raises(error) as raised:
+        compute()
+    message = str(raised.value)
+    for word in words:
+        assert word in message, message
+
+
+def test_negative_base_with_integer_exponent_is_real() -> None:
+    x = Value(-2.0)
+    result = x**3
+    result.backward()
+    assert result.data == -8.0
+    assert x.grad == 12.0  # 3·(-2)²
+
+
+@given(finite_floats(-1e308, 1e308))
+def test_tanh_and_sigmoid_never_overflow(x: float) -> None:
+    for function, low, high in ((Value.tanh, -1.0, 1.0), (Value.sigmoid, 0.0, 1.0)):
+        variable = Value(x)
+        result = function(variable)
+        result.backward()
+        assert low <= result.data <= high
+        assert math.isfinite(variable.grad)
+
+
+@pytest.mark.parametrize("x", [-1e308, -1000.0, -745.2, -710.0, 710.0, 1000.0, 1e308])
+def test_sigmoid_saturates_cleanly_at_extremes(x: float) -> None:
+    result = Value(x).sigmoid()
+    assert result.data == (1.0 if x > 0 else pytest.approx(0.0, abs=1e-300))
+    assert Value(x).tanh().data == math.copysign(1.0, x)
