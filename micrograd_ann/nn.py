@@ -116,8 +116,11 @@ def _parameter_number(name: str, number: object) -> float:
 
 
 def describe_name_mismatch(expected: Sequence[str], found: Iterable[str]) -> str:
-    """"" when `found` holds exactly the `expected` names, else what differs, e.g.
-    "missing 'w.1'; unknown 'w.7'" (at most five names of each, then a count)."""
+    """What differs between two sets of names, e.g. `missing 'w.1'; unknown 'w.7'`.
+
+    Empty when `found` holds exactly the `expected` names. At most five names of each kind are
+    shown, then a count of the rest.
+    """
     expected_set = set(expected)
     found_list = list(found)
     found_set = set(found_list)
