@@ -8,12 +8,13 @@
     0.000726
 """
 
-from micrograd_ann import datasets
+from micrograd_ann import datasets, losses
 from micrograd_ann.engine import Value, is_grad_enabled, no_grad
 from micrograd_ann.gradcheck import GradcheckError, gradcheck, numerical_grad
 from micrograd_ann.nn import MLP, Layer, Module, Neuron, Perceptron
+from micrograd_ann.optim import SGD
 from micrograd_ann.serialization import load, save
-from micrograd_ann.train import History, TrainingDiverged
+from micrograd_ann.train import History, TrainingDiverged, train
 
 __all__ = [
     "Value",
@@ -32,6 +33,9 @@ __all__ = [
     "datasets",
     "History",
     "TrainingDiverged",
+    "train",
+    "SGD",
+    "losses",
 ]
 
 __version__ = "0.1.0"

@@ -1,19 +1,60 @@
 """Train: the gradient-descent loop that fits a model to data and records its `History`.
 
-One epoch is one pass over the training set. For each batch the loop runs
+One epoch is one pass over the training set, split into batches. For each batch the loop runs
 
-    forward (model(x) for every row) → loss → zero_grad → backward → optimizer.step()
+    forward (model(x) for every row) → mean loss → zero_grad → backward → optimizer.step()
 
 and after the epoch it records the mean training loss (and accuracy, for classification losses)
-in a `History`.
+in a `History`. The data are checked once, before the first epoch, so that the loop itself does
+nothing but arithmetic.
 """
 
 from __future__ import annotations
 
+import gc
+import math
+import random
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import IO, Any, Protocol
 
-__all__ = ["History", "TrainingDiverged"]
+from tqdm import tqdm
+
+from micrograd_ann.engine import Value, no_grad
+from micrograd_ann.losses import Loss, Target, get_loss
+from micrograd_ann.optim import SGD, Schedule
+
+__all__ = [
+    "History",
+    "TrainingDiverged",
+    "Model",
+    "Optimizer",
+    "Callback",
+    "train",
+    "evaluate",
+    "progress_enabled",
+]
+
+
+class Model(Protocol):
+    """What `train` needs of a model: its parameters, and an output for one row of inputs.
+
+    If the model has an int attribute `nin` (the number of inputs), rows are checked against it.
+    """
+
+    def parameters(self) -> list[Value]: ...
+
+    def __call__(self, x: list[float]) -> Any: ...
+
+
+class Optimizer(Protocol):
+    """What `train` needs of an optimizer (`SGD` is one)."""
+
+    def zero_grad(self) -> None: ...
+
+    def step(self) -> None: ...
 
 
 @dataclass
@@ -27,7 +68,8 @@ class History:
         validation_loss: loss on the validation set after each epoch (empty without one).
         validation_accuracy: accuracy on the validation set after each epoch (empty without one,
             or for regression).
-        learning_rate: the learning rate in force at the end of each epoch.
+        learning_rate: the learning rate used by each epoch's first step (empty when a custom
+            optimizer has no `learning_rate` attribute).
         converged: whether training reached its goal, for methods that have one (the
             perceptron rule stops once every sample is classified); None when not applicable.
         epochs_run: how many epochs actually ran (fewer than asked when training stopped early).
@@ -51,4 +93,369 @@ class TrainingDiverged(RuntimeError):
 
     The usual cause is a learning rate too large for the problem: each step overshoots the
     minimum by more than the last, and the weights grow until a float overflows.
+
+    Attributes:
+        epoch: the number of the epoch that diverged, counting from 1.
     """
+
+    def __init__(self, message: str, epoch: int) -> None:
+        super().__init__(message)
+        self.epoch = epoch
+
+
+Callback = Callable[[int, History], "bool | None"]
+"""Called after each epoch as callback(epoch, history); returning False stops training."""
+
+
+# -------------------------------------------------------------------------------------------------
+# The training loop
+# -------------------------------------------------------------------------------------------------
+
+
+def train(
+    model: Model,
+    X: Iterable[Iterable[float]],
+    y: Iterable[Target],
+    *,
+    loss: str | Loss,
+    epochs: int = 100,
+    lr: float | Schedule = 0.1,
+    batch_size: int | None = None,
+    shuffle: bool = True,
+    seed: int | None = None,
+    progress: bool = True,
+    optimizer: Optimizer | None = None,
+    validation: tuple[Iterable[Iterable[float]], Iterable[Target]] | None = None,
+    callbacks: Iterable[Callback] = (),
+) -> History:
+    """Fit `model` to the rows `X` and targets `y` by gradient descent; return the `History`.
+
+    Args:
+        model: anything with `parameters()` and `model(row)` (an `MLP`, a `Neuron`, …).
+        X: the input rows, each a list of numbers (all the same length).
+        y: one target per row, valid for the loss: 0/1 for "bce" and "bce_with_logits",
+            −1/+1 for "hinge", a class index 0..k−1 for "cross_entropy" (k = number of
+            outputs), a number or a list of numbers (one per output) for "mse".
+        loss: a name from `losses.LOSSES` ("mse", "bce", "bce_with_logits", "cross_entropy",
+            "hinge") or a `losses.Loss`.
+        epochs: passes over the data (at least 1).
+        lr: the learning rate η, or a schedule called with the epoch number (0, 1, …) at the
+            start of each epoch. Ignored when `optimizer` is given.
+        batch_size: None for full-batch gradient descent (one step per epoch on the mean loss of
+            all rows), 1 for per-sample SGD, n for mini-batches of n rows (mean loss per batch).
+        shuffle: visit the rows in a new random order each epoch (when there is more than one
+            batch; the order of a single full batch does not change the step).
+        seed: seed for the shuffling, so that a run can be repeated exactly.
+        progress: show a tqdm progress bar with the epoch, loss and accuracy (only when stdout
+            is a terminal).
+        optimizer: anything with `zero_grad()` and `step()`; by default `SGD(model.parameters(),
+            lr)`.
+        validation: (X, y) evaluated after each epoch under `no_grad()`.
+        callbacks: functions called after each epoch as `callback(epoch, history)`, with
+            `epoch` counting from 0 (so `history.loss[epoch]` is that epoch's loss). If any
+            returns False, training stops after that epoch.
+
+    Returns:
+        A `History`: per-epoch mean training loss, accuracy (for classification losses),
+        validation loss and accuracy, learning rate, and `epochs_run`.
+
+    Raises:
+        ValueError: bad data or settings, with the reason (ragged rows, non-numbers — bools
+            included, since True/False as an input is almost always a mistake —, NaN or
+            infinity, len(X) ≠ len(y), rows of the wrong width for `model.nin`, labels the loss
+            does not accept, an unknown loss name, lr ≤ 0, epochs < 1, batch_size < 1).
+        TrainingDiverged: the loss became infinite or NaN, or the arithmetic overflowed.
+    """
+    chosen = get_loss(loss)
+    _check_count("epochs", epochs)
+    if batch_size is not None:
+        _check_count("batch_size", batch_size)
+    schedule = lr if callable(lr) else None
+    if schedule is None:
+        _check_learning_rate(lr, "lr")
+    rows, targets = _prepare_data(model, X, y, chosen, "")
+    if validation is not None:
+        if not isinstance(validation, tuple) or len(validation) != 2:
+            raise ValueError(f"validation must be a pair (X, y), got {type(validation).__name__}")
+        validation_rows, validation_targets = _prepare_data(
+            model, validation[0], validation[1], chosen, "validation "
+        )
+    parameters = model.parameters()
+    own_optimizer: SGD | None = None
+    if optimizer is None:
+        # A schedule given to train is applied per epoch (below), not per step.
+        optimizer = own_optimizer = SGD(parameters, lr=lr)
+    callbacks = list(callbacks)
+
+    sample_count = len(rows)
+    size = sample_count if batch_size is None else min(batch_size, sample_count)
+    order = list(range(sample_count))
+    shuffler = random.Random(seed)
+    history = History()
+    bar = tqdm(
+        range(epochs), desc="training", unit="epoch", file=sys.stdout,
+        disable=not progress_enabled(progress),
+    )
+    with bar:
+        for epoch in bar:
+            if schedule is not None and own_optimizer is not None:
+                own_optimizer.lr = _check_learning_rate(
+                    schedule(epoch), f"the lr schedule at epoch {epoch}"
+                )
+            rate = getattr(optimizer, "learning_rate", None)
+            if shuffle and size < sample_count:
+                shuffler.shuffle(order)
+            try:
+                with _garbage_collector_paused():
+                    total_loss, correct = _run_epoch(
+                        model, rows, targets, order, size, chosen, optimizer
+                    )
+            except (OverflowError, ZeroDivisionError) as error:
+                raise _diverged(epoch, epochs, rate, str(error)) from error
+            if not all(math.isfinite(parameter.data) for parameter in parameters):
+                raise _diverged(epoch, epochs, rate, "a parameter became infinite or NaN")
+
+            history.loss.append(total_loss / sample_count)
+            if chosen.predict is not None:
+                history.accuracy.append(correct / sample_count)
+            if isinstance(rate, float):
+                history.learning_rate.append(rate)
+            if validation is not None:
+                validation_loss, validation_accuracy = _evaluate(
+                    model, validation_rows, validation_targets, chosen
+                )
+                history.validation_loss.append(validation_loss)
+                if validation_accuracy is not None:
+                    history.validation_accuracy.append(validation_accuracy)
+            history.epochs_run = epoch + 1
+            bar.set_postfix(_summary(history), refresh=False)
+            answers = [callback(epoch, history) for callback in callbacks]
+            if any(answer is False for answer in answers):
+                break
+    return history
+
+
+def _run_epoch(
+    model: Model,
+    rows: list[list[float]],
+    targets: list[Target],
+    order: list[int],
+    batch_size: int,
+    loss: Loss,
+    optimizer: Optimizer,
+) -> tuple[float, int]:
+    """One pass over the data in batches; returns (sum of the sample losses, correct count).
+
+    Each sample's loss is taken from the forward pass that also feeds the step, so the epoch's
+    loss and accuracy cost no extra forward pass.
+    """
+    per_sample = loss.per_sample
+    predict = loss.predict
+    total_loss = 0.0
+    correct = 0
+    for start in range(0, len(order), batch_size):
+        batch = order[start : start + batch_size]
+        outputs = [model(rows[index]) for index in batch]
+        batch_targets = [targets[index] for index in batch]
+        summed = Value.sum(list(map(per_sample, outputs, batch_targets)))
+        if not math.isfinite(summed.data):
+            raise OverflowError(f"the batch loss is {summed.data!r}")
+        batch_loss = summed * (1.0 / len(batch))
+        optimizer.zero_grad()
+        batch_loss.backward()
+        optimizer.step()
+        total_loss += summed.data
+        if predict is not None:
+            correct += sum(map(_equal, map(predict, outputs), batch_targets))
+    return total_loss, correct
+
+
+@contextmanager
+def _garbage_collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while an epoch builds and frees its graphs.
+
+    A graph of `Value`s has no reference cycles (nodes point only to their children), so
+    reference counting frees it; the cycle collector would only rescan the thousands of live
+    nodes every few hundred allocations, which costs about a fifth of a training step.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _equal(prediction: int, target: Target) -> bool:
+    return prediction == target
+
+
+def _diverged(epoch: int, epochs: int, rate: object, reason: str) -> TrainingDiverged:
+    rate_note = f" (it is {rate!r})" if isinstance(rate, float) else ""
+    return TrainingDiverged(
+        f"training diverged in epoch {epoch + 1} of {epochs}: {reason}. The steps are too "
+        f"large: try a smaller learning rate{rate_note}, e.g. a tenth of it",
+        epoch + 1,
+    )
+
+
+def _summary(history: History) -> dict[str, str]:
+    shown = {"loss": f"{history.loss[-1]:.4f}"}
+    if history.accuracy:
+        shown["accuracy"] = f"{history.accuracy[-1]:.1%}"
+    if history.validation_loss:
+        shown["validation_loss"] = f"{history.validation_loss[-1]:.4f}"
+    if history.validation_accuracy:
+        shown["validation_accuracy"] = f"{history.validation_accuracy[-1]:.1%}"
+    return shown
+
+
+def progress_enabled(progress: bool, stream: IO[str] | None = None) -> bool:
+    """Whether `train` shows its progress bar: asked for, and `stream` (stdout) is a terminal."""
+    if not progress:
+        return False
+    stream = sys.stdout if stream is None else stream
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # no isatty, or the stream is closed
+        return False
+
+
+# -------------------------------------------------------------------------------------------------
+# Evaluation
+# -------------------------------------------------------------------------------------------------
+
+
+def evaluate(
+    model: Model, X: Iterable[Iterable[float]], y: Iterable[Target], *, loss: str | Loss
+) -> tuple[float, float | None]:
+    """(mean loss, accuracy) of `model` on the rows `X` and targets `y`, under `no_grad()`.
+
+    The accuracy is None for regression losses. The data are checked as in `train`.
+    """
+    chosen = get_loss(loss)
+    rows, targets = _prepare_data(model, X, y, chosen, "")
+    return _evaluate(model, rows, targets, chosen)
+
+
+def _evaluate(
+    model: Model, rows: list[list[float]], targets: list[Target], loss: Loss
+) -> tuple[float, float | None]:
+    with no_grad():
+        outputs = [model(row) for row in rows]
+        total = math.fsum(map(_data, map(loss.per_sample, outputs, targets)))
+    if loss.predict is None:
+        return total / len(rows), None
+    correct = sum(map(_equal, map(loss.predict, outputs), targets))
+    return total / len(rows), correct / len(rows)
+
+
+def _data(value: Value) -> float:
+    return value.data
+
+
+# -------------------------------------------------------------------------------------------------
+# Checking the data and the settings, once, before training
+# -------------------------------------------------------------------------------------------------
+
+
+def _check_count(name: str, value: object) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{name} must be an int >= 1, got {value!r}")
+
+
+def _check_learning_rate(rate: object, name: str) -> float:
+    if not _is_number(rate) or not 0.0 < rate < math.inf:  # type: ignore[operator]
+        raise ValueError(
+            f"{name} must be a positive finite number, got {rate!r}; "
+            "typical learning rates are 0.001 to 1"
+        )
+    return float(rate)  # type: ignore[arg-type]
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _as_number(value: object, where: str) -> float:
+    if isinstance(value, bool):
+        raise ValueError(f"{where} is the bool {value!r}; give a number (int(x) or float(x))")
+    if isinstance(value, Value):
+        raise ValueError(f"{where} is a Value; give its number, {where}.data")
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{where} is {type(value).__name__} {value!r}, not a number"
+        ) from None
+    if isinstance(value, str) or not math.isfinite(number):
+        reason = "a string" if isinstance(value, str) else "not finite"
+        raise ValueError(f"{where} is {value!r}, {reason}; give finite numbers only")
+    return number
+
+
+def _as_list(values: object, where: str, what: str) -> list[Any]:
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise ValueError(f"{where} must be {what}, got {type(values).__name__} {values!r}")
+    return list(values)
+
+
+def _as_rows(X: object, name: str) -> list[list[float]]:
+    raw_rows = _as_list(X, name, "a list of rows")
+    if not raw_rows:
+        raise ValueError(f"{name} is empty: give at least one row")
+    rows = []
+    for index, raw_row in enumerate(raw_rows):
+        where = f"{name}[{index}]"
+        if _is_number(raw_row):
+            raise ValueError(
+                f"{where} is the number {raw_row!r}, not a row; wrap each input as [x] "
+                "(a one-input model still takes a list)"
+            )
+        values = _as_list(raw_row, where, "a list of numbers")
+        row = [_as_number(value, f"{where}[{column}]") for column, value in enumerate(values)]
+        rows.append(row)
+        if len(rows[-1]) != len(rows[0]):
+            raise ValueError(
+                f"ragged rows: {where} has {len(rows[-1])} values but {name}[0] has "
+                f"{len(rows[0])}; every row needs the same number of inputs"
+            )
+    return rows
+
+
+def _as_target(value: object, where: str) -> Target:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        return _as_number(value, where)
+    return [_as_number(item, f"{where}[{index}]") for index, item in enumerate(value)]
+
+
+def _prepare_data(
+    model: Model, X: object, y: object, loss: Loss, prefix: str
+) -> tuple[list[list[float]], list[Target]]:
+    """Check X and y once and return them as lists of floats (class labels as ints)."""
+    rows = _as_rows(X, f"{prefix}X")
+    raw_targets = _as_list(y, f"{prefix}y", "a list of targets")
+    if len(rows) != len(raw_targets):
+        raise ValueError(
+            f"{prefix}X has {len(rows)} rows but {prefix}y has {len(raw_targets)} targets; "
+            "give exactly one target per row"
+        )
+    width = getattr(model, "nin", None)
+    if isinstance(width, int) and len(rows[0]) != width:
+        raise ValueError(
+            f"{prefix}X rows have {len(rows[0])} values but the model takes {width} inputs "
+            f"(model.nin = {width})"
+        )
+    with no_grad():
+        output = model(rows[0])
+    output_count = None if isinstance(output, Value) else len(output)
+    targets = []
+    for index, raw_target in enumerate(raw_targets):
+        where = f"{prefix}y[{index}]"
+        target = _as_target(raw_target, where)
+        try:
+            targets.append(loss.check_target(target, output_count))
+        except ValueError as error:
+            raise ValueError(f"{where}: {error}") from None
+    return rows, targets

@@ -1,0 +1,273 @@
+"""Tests for micrograd_ann.losses: values and gradients against hand derivations and PyTorch."""
+
+import math
+
+import pytest
+
+from micrograd_ann import Value, losses
+
+
+def values(numbers):
+    return [Value(number) for number in numbers]
+
+
+def grads(leaves):
+    return [leaf.grad for leaf in leaves]
+
+
+# -- mse ------------------------------------------------------------------------------------------
+
+
+def test_mse_value_and_gradient_by_hand():
+    outputs = values([2.0, -1.0])
+    loss = losses.mse(outputs, [1.0, 1.0])
+    loss.backward()
+    # ((2 − 1)² + (−1 − 1)²) / 2 = 2.5;  ∂/∂aᵢ = 2(aᵢ − Tᵢ)/m = 1, −2
+    assert loss.data == pytest.approx(2.5, abs=1e-15)
+    assert grads(outputs) == pytest.approx([1.0, -2.0], abs=1e-15)
+
+
+def test_mse_is_twice_the_tutorials_half_form():
+    # The tutorials' E = 1/(2m) Σ(T − a)² has ∂E/∂a = (a − T)/m; mse's gradient is twice that.
+    outputs = values([0.3, 0.9, 0.5])
+    targets = [0.75, 0.82, 0.93]
+    loss = losses.mse(outputs, targets)
+    loss.backward()
+    half_form = sum((t - a.data) ** 2 for a, t in zip(outputs, targets)) / (2 * 3)
+    assert loss.data == pytest.approx(2 * half_form, rel=1e-14)
+    for output, target in zip(outputs, targets):
+        assert output.grad == pytest.approx(2 * (output.data - target) / 3, rel=1e-14)
+
+
+def test_mse_several_outputs_matches_torch():
+    torch = pytest.importorskip("torch")
+    outputs = [values(row) for row in [[0.5, -1.5, 2.0], [0.1, 0.2, -0.3]]]
+    targets = [[1.0, 0.0, 2.5], [0.0, 0.0, 1.0]]
+    loss = losses.mse(outputs, targets)
+    loss.backward()
+    tensor = torch.tensor([[v.data for v in row] for row in outputs], dtype=torch.float64,
+                          requires_grad=True)
+    expected = torch.nn.functional.mse_loss(tensor, torch.tensor(targets, dtype=torch.float64))
+    expected.backward()
+    assert loss.data == pytest.approx(expected.item(), rel=1e-14)
+    leaves = [leaf for row in outputs for leaf in row]
+    assert grads(leaves) == pytest.approx(tensor.grad.flatten().tolist(), rel=1e-14)
+
+
+def test_squared_error_rejects_mismatched_targets():
+    with pytest.raises(ValueError, match="one number"):
+        losses.squared_error(Value(1.0), [1.0, 2.0])
+    with pytest.raises(ValueError, match="list of 2 numbers"):
+        losses.squared_error(values([1.0, 2.0]), [1.0])
+
+
+# -- binary cross-entropy -------------------------------------------------------------------------
+
+
+def assert_matches_torch(our_loss, torch_loss, numbers, targets, rel=1e-13):
+    """Our batch loss and its gradients against a torch.nn.functional loss in float64."""
+    torch = pytest.importorskip("torch")
+    nested = isinstance(numbers[0], list)
+    outputs = [values(row) for row in numbers] if nested else values(numbers)
+    loss = our_loss(outputs, targets)
+    loss.backward()
+    tensor = torch.tensor(numbers, dtype=torch.float64, requires_grad=True)
+    target_tensor = torch.tensor(targets, dtype=torch.long if nested else torch.float64)
+    expected = torch_loss(tensor, target_tensor)
+    expected.backward()
+    assert loss.data == pytest.approx(expected.item(), rel=rel)
+    leaves = [leaf for row in outputs for leaf in row] if nested else outputs
+    expected_grads = tensor.grad.flatten().tolist()
+    assert grads(leaves) == pytest.approx(expected_grads, rel=rel, abs=1e-16)
+
+
+def test_bce_matches_torch():
+    torch = pytest.importorskip("torch")
+    assert_matches_torch(
+        losses.bce, torch.nn.functional.binary_cross_entropy,
+        [0.2, 0.7, 0.99, 0.4], [0.0, 1.0, 1.0, 0.0],
+    )
+
+
+def test_bce_hand_gradient_for_label_one():
+    # −ln p, d/dp = −1/p
+    p = Value(0.25)
+    losses.binary_cross_entropy(p, 1.0).backward()
+    assert p.grad == pytest.approx(-4.0, rel=1e-15)
+
+
+def test_bce_clamps_certain_wrong_probabilities():
+    for probability, target in [(0.0, 1.0), (1.0, 0.0)]:
+        p = Value(probability)
+        loss = losses.binary_cross_entropy(p, target)
+        loss.backward()
+        # −ln ε ≈ 27.63 (1 − (1 − ε) is not exactly ε in floats, hence the loose tolerance)
+        assert loss.data == pytest.approx(-math.log(losses.PROBABILITY_EPSILON), rel=1e-4)
+        assert p.grad == 0.0  # clamped: the bound is a constant
+
+
+def test_bce_with_logits_matches_torch_including_zero_logit():
+    torch = pytest.importorskip("torch")
+    assert_matches_torch(
+        losses.bce_with_logits, torch.nn.functional.binary_cross_entropy_with_logits,
+        [-3.0, 0.0, 2.5, 0.0, 40.0], [0.0, 1.0, 1.0, 0.0, 0.0],
+    )
+
+
+@pytest.mark.parametrize(
+    ("logit", "target", "loss_value", "gradient"),
+    [
+        # softplus(z) − T·z: for z = ±1000 the loss is |z| or 0 and the slope σ(z) − T is 0 or ±1
+        (1000.0, 0.0, 1000.0, 1.0),
+        (1000.0, 1.0, 0.0, 0.0),
+        (-1000.0, 1.0, 1000.0, -1.0),
+        (-1000.0, 0.0, 0.0, 0.0),
+    ],
+)
+def test_bce_with_logits_is_stable_for_huge_logits(logit, target, loss_value, gradient):
+    z = Value(logit)
+    loss = losses.binary_cross_entropy_with_logits(z, target)
+    loss.backward()
+    assert loss.data == pytest.approx(loss_value, abs=1e-12)
+    assert z.grad == pytest.approx(gradient, abs=1e-12)
+
+
+def test_bce_with_logits_equals_bce_of_sigmoid():
+    for logit in (-4.0, -0.5, 0.3, 6.0):
+        for target in (0.0, 1.0):
+            via_logits = losses.binary_cross_entropy_with_logits(Value(logit), target).data
+            via_sigmoid = losses.binary_cross_entropy(Value(logit).sigmoid(), target).data
+            assert via_logits == pytest.approx(via_sigmoid, rel=1e-12)
+
+
+# -- cross-entropy --------------------------------------------------------------------------------
+
+
+def test_cross_entropy_matches_torch():
+    torch = pytest.importorskip("torch")
+    # nested lists of numbers: the targets become a tensor of class indices
+    assert_matches_torch(
+        losses.cross_entropy, torch.nn.functional.cross_entropy,
+        [[1.0, 2.0, 3.0], [0.5, -0.5, 0.0], [-2.0, 4.0, 1.0]], [0, 2, 1], rel=1e-12,
+    )
+
+
+def test_cross_entropy_is_stable_for_huge_logits():
+    # logits (1000, 0, −1000), class 0: softmax ≈ (1, e⁻¹⁰⁰⁰, 0), so loss ≈ 0, grad ≈ (0, 0, 0);
+    # class 1: loss = 1000, grad = softmax − onehot ≈ (1, −1, 0).
+    for target, loss_value, gradient in [(0, 0.0, [0.0, 0.0, 0.0]), (1, 1000.0, [1.0, -1.0, 0.0])]:
+        logits = values([1000.0, 0.0, -1000.0])
+        loss = losses.softmax_cross_entropy(logits, target)
+        loss.backward()
+        assert loss.data == pytest.approx(loss_value, abs=1e-9)
+        assert grads(logits) == pytest.approx(gradient, abs=1e-12)
+
+
+def test_cross_entropy_by_hand_two_classes():
+    # logits (0, ln 3): softmax = (1/4, 3/4); class 1: loss = −ln(3/4), grad = (1/4, −1/4)
+    logits = values([0.0, math.log(3.0)])
+    loss = losses.softmax_cross_entropy(logits, 1)
+    loss.backward()
+    assert loss.data == pytest.approx(-math.log(0.75), rel=1e-14)
+    assert grads(logits) == pytest.approx([0.25, -0.25], rel=1e-14)
+
+
+# -- hinge ----------------------------------------------------------------------------------------
+
+
+def test_hinge_value_and_gradient_by_hand():
+    scores = values([2.0, 0.5, -0.3, 0.4])
+    targets = [1.0, 1.0, 1.0, -1.0]
+    loss = losses.hinge(scores, targets)
+    loss.backward()
+    # max(0, 1 − y·s): 0, 0.5, 1.3, 1.4 → mean 0.8; d/ds = −y/m where the margin is violated
+    assert loss.data == pytest.approx(0.8, rel=1e-15)
+    assert grads(scores) == pytest.approx([0.0, -0.25, -0.25, 0.25], rel=1e-15)
+
+
+def test_hinge_matches_torch():
+    torch = pytest.importorskip("torch")
+    assert_matches_torch(
+        losses.hinge, lambda scores, labels: torch.relu(1 - labels * scores).mean(),
+        [1.5, -0.2, 0.7, -2.0, 0.0], [1.0, 1.0, -1.0, -1.0, 1.0],
+    )
+
+
+# -- L2 penalty -----------------------------------------------------------------------------------
+
+
+def test_l2_penalty_value_and_gradient():
+    parameters = values([1.0, -2.0, 0.5])
+    penalty = losses.l2_penalty(parameters, alpha=0.1)
+    penalty.backward()
+    # 0.1 · (1 + 4 + 0.25) = 0.525;  d/dp = 2αp
+    assert penalty.data == pytest.approx(0.525, rel=1e-15)
+    assert grads(parameters) == pytest.approx([0.2, -0.4, 0.1], rel=1e-15)
+
+
+def test_l2_penalty_rejects_negative_alpha():
+    with pytest.raises(ValueError, match="alpha"):
+        losses.l2_penalty(values([1.0]), alpha=-1.0)
+
+
+# -- batch checks, registry -----------------------------------------------------------------------
+
+
+def test_batch_losses_need_matching_non_empty_lists():
+    with pytest.raises(ValueError, match="2 outputs but 1 targets"):
+        losses.mse(values([1.0, 2.0]), [1.0])
+    with pytest.raises(ValueError, match="empty"):
+        losses.hinge([], [])
+
+
+def test_registry_names_and_unknown_name():
+    assert set(losses.LOSSES) == {"mse", "bce", "bce_with_logits", "cross_entropy", "hinge"}
+    assert losses.get_loss("hinge") is losses.LOSSES["hinge"]
+    with pytest.raises(ValueError, match=r"unknown loss 'l1'.*'mse'.*'hinge'"):
+        losses.get_loss("l1")
+
+
+@pytest.mark.parametrize(
+    ("name", "output", "expected"),
+    [
+        ("bce", Value(0.5), 1),
+        ("bce", Value(0.49), 0),
+        ("bce_with_logits", Value(0.0), 1),
+        ("bce_with_logits", Value(-0.1), 0),
+        ("hinge", Value(0.2), 1),
+        ("hinge", Value(0.0), -1),
+        ("cross_entropy", values([0.1, 3.0, -1.0]), 1),
+        ("cross_entropy", values([2.0, 2.0, 1.0]), 0),
+    ],
+)
+def test_predictions_for_accuracy(name, output, expected):
+    assert losses.LOSSES[name].predict(output) == expected
+
+
+def test_mse_has_no_accuracy():
+    assert losses.LOSSES["mse"].predict is None
+
+
+@pytest.mark.parametrize(
+    ("name", "target", "output_count", "message"),
+    [
+        ("bce", 2, None, "labels 0 or 1"),
+        ("bce", 1, 3, "single output"),
+        ("hinge", 0, None, r"labels -1 or 1.*2\*y - 1"),
+        ("cross_entropy", 3, 3, r"outside 0..2"),
+        ("cross_entropy", -1, 3, r"outside 0..2"),
+        ("cross_entropy", 1.5, 3, "class index"),
+        ("cross_entropy", 0, None, "list of logits"),
+        ("mse", [1.0, 2.0], None, "one number"),
+        ("mse", 1.0, 2, "list of 2 numbers"),
+    ],
+)
+def test_check_target_rejects(name, target, output_count, message):
+    with pytest.raises(ValueError, match=message):
+        losses.LOSSES[name].check_target(target, output_count)
+
+
+def test_check_target_normalises():
+    assert losses.LOSSES["cross_entropy"].check_target(2.0, 3) == 2
+    assert losses.LOSSES["hinge"].check_target(-1, None) == -1.0
+    assert losses.LOSSES["mse"].check_target([0.5], None) == 0.5
