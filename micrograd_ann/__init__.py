@@ -10,11 +10,13 @@
 
 from micrograd_ann import datasets, losses
 from micrograd_ann.engine import Value, is_grad_enabled, no_grad
+from micrograd_ann.explain import explain
 from micrograd_ann.gradcheck import GradcheckError, gradcheck, numerical_grad
 from micrograd_ann.nn import MLP, Layer, Module, Neuron, Perceptron
 from micrograd_ann.optim import SGD
 from micrograd_ann.serialization import load, save
 from micrograd_ann.train import History, TrainingDiverged, train
+from micrograd_ann.viz import draw_graph, draw_network, install_notebook_display, render_svg
 
 __all__ = [
     "Value",
@@ -23,6 +25,10 @@ __all__ = [
     "gradcheck",
     "GradcheckError",
     "numerical_grad",
+    "draw_graph",
+    "draw_network",
+    "render_svg",
+    "explain",
     "Module",
     "Neuron",
     "Layer",
@@ -39,3 +45,6 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+# Jupyter shows a Value as its computation graph and a Module as its architecture.
+install_notebook_display()

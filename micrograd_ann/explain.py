@@ -1,0 +1,156 @@
+"""Explain: the chain rule as `backward()` applied it, one row per edge of the graph.
+
+`backward()` visits the nodes from the output back to the inputs and, for every edge from a
+node to a child that wants a gradient, adds one product into the child:
+
+    child.grad += upstream × local
+                  (∂root/∂node) × (∂node/∂child)
+
+`explain(root)` lists those products in the same order, so a learner can check each one by hand.
+A child that is used twice gets two rows, and its gradient is their sum.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from micrograd_ann.engine import Value, topological_order
+from micrograd_ann.operations import OPERATIONS
+from micrograd_ann.viz import HasNamedParameters, four_decimals, parameter_names
+
+__all__ = ["ChainRuleStep", "ChainRuleTable", "explain"]
+
+
+@dataclass(frozen=True)
+class ChainRuleStep:
+    """One edge of the backward pass: `child.grad += upstream * local` (= `product`).
+
+    Attributes:
+        node: the name of the node the gradient flows back from (its label, or e.g. `mul1`).
+        op: the symbol of the operation that made `node` (`*`, `tanh`, `dot`, …).
+        upstream: ∂root/∂node, the node's gradient, complete when this step runs.
+        local: ∂node/∂child, the operation's local derivative for this child.
+        product: upstream × local, the amount added into the child's gradient.
+        child: the name of the child that receives it.
+    """
+
+    node: str
+    op: str
+    upstream: float
+    local: float
+    product: float
+    child: str
+
+
+_HEADERS = ("node", "op", "upstream", "× local", "= product", "→ child")
+
+
+class ChainRuleTable(list[ChainRuleStep]):
+    """The steps of a backward pass, in the order they were applied.
+
+    A list of `ChainRuleStep`; `print(table)` (or the table's repr, as a notebook shows it)
+    is an aligned text table, and notebooks that render HTML show an HTML table.
+    """
+
+    def _cells(self) -> list[tuple[str, ...]]:
+        return [
+            (
+                step.node,
+                step.op,
+                four_decimals(step.upstream),
+                four_decimals(step.local),
+                four_decimals(step.product),
+                step.child,
+            )
+            for step in self
+        ]
+
+    def __str__(self) -> str:
+        if not self:
+            return "no chain-rule steps: the root has no children that require a gradient"
+        rows = [_HEADERS, *self._cells()]
+        widths = [max(len(row[column]) for row in rows) for column in range(len(_HEADERS))]
+        numeric = {2, 3, 4}
+        lines = [
+            "  ".join(
+                cell.rjust(width) if column in numeric else cell.ljust(width)
+                for column, (cell, width) in enumerate(zip(row, widths))
+            ).rstrip()
+            for row in rows
+        ]
+        lines.insert(1, "  ".join("-" * width for width in widths))
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_html_(self) -> str:
+        header = "".join(f"<th>{html.escape(title)}</th>" for title in _HEADERS)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in cells) + "</tr>"
+            for cells in self._cells()
+        )
+        return f"<table><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def explain(root: Value, *, model: HasNamedParameters | None = None) -> ChainRuleTable:
+    """The chain rule as `root.backward()` applied it: one `ChainRuleStep` per edge.
+
+    Steps come in backward order (the reverse of `engine.topological_order(root)`): for each
+    node, for each child that requires a gradient, the node's gradient (upstream), the local
+    derivative ∂node/∂child and their product, which `backward()` added into the child. Edges
+    into constants are left out, as `backward()` skips them.
+
+    Nodes are named by their label; with `model=` parameters are named as in
+    `model.named_parameters()`; other nodes get their operation's name and a number in the
+    order they appear (`mul1`, `tanh1`, …) or `leaf1`, `leaf2`, … for unlabelled leaves.
+
+    Call it after `root.backward()`; before it, every gradient is 0 and it raises RuntimeError.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"explain needs a Value, got {type(root).__name__}: {root!r}")
+    order = topological_order(root)
+    if order and root.grad == 0.0:
+        raise RuntimeError(
+            f"explain({root!r}): the root's gradient is 0, so backward() has not run; call "
+            "root.backward() first, then explain(root)"
+        )
+    names = _Names(model)
+    steps = ChainRuleTable()
+    for node in reversed(order):
+        symbol = OPERATIONS[node.op].symbol if node.op in OPERATIONS else node.op
+        for child, local in zip(node.children, node.local_derivatives):
+            if child.requires_grad:
+                steps.append(
+                    ChainRuleStep(
+                        node=names.of(node),
+                        op=symbol,
+                        upstream=node.grad,
+                        local=local,
+                        # backward() skips a node whose gradient is 0 (so 0 · ∞ adds 0, not NaN)
+                        product=node.grad * local if node.grad != 0.0 else 0.0,
+                        child=names.of(child),
+                    )
+                )
+    return steps
+
+
+class _Names:
+    """A readable, stable name for each Value, given the first time it is asked for."""
+
+    def __init__(self, model: HasNamedParameters | None) -> None:
+        self._names = parameter_names(model)
+        self._counts: dict[str, int] = {}
+
+    def of(self, value: Value) -> str:
+        name = self._names.get(value)
+        if name is None:
+            if value.label:
+                name = value.label
+            else:
+                stem = value.op or "leaf"
+                self._counts[stem] = self._counts.get(stem, 0) + 1
+                name = f"{stem}{self._counts[stem]}"
+            self._names[value] = name
+        return name

