@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import math
+import numbers
 import random
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -379,19 +380,18 @@ def _is_number(value: object) -> bool:
 
 
 def _as_number(value: object, where: str) -> float:
+    """The number itself (ints stay ints, so class labels read well in messages)."""
     if isinstance(value, bool):
         raise ValueError(f"{where} is the bool {value!r}; give a number (int(x) or float(x))")
     if isinstance(value, Value):
         raise ValueError(f"{where} is a Value; give its number, {where}.data")
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"{where} is {type(value).__name__} {value!r}, not a number"
-        ) from None
-    if isinstance(value, str) or not math.isfinite(number):
-        reason = "a string" if isinstance(value, str) else "not finite"
-        raise ValueError(f"{where} is {value!r}, {reason}; give finite numbers only")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, (str, bytes)) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{where} is {type(value).__name__} {value!r}, not a number")
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"{where} is {value!r}, not finite; give finite numbers only")
     return number
 
 
