@@ -10,20 +10,30 @@ Every error a user can cause ends with exit status 2 and one line on stderr, nev
 from __future__ import annotations
 
 import argparse
+import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from micrograd_ann import datasets
 from micrograd_ann.engine import Value
 from micrograd_ann.expression import ExpressionError, evaluate, parse_bindings
+from micrograd_ann.losses import LOSSES
 
 __all__ = ["main"]
 
 USAGE_ERROR = 2
+TRAINING_FAILED = 1
 
 
 class CommandError(Exception):
-    """A user error: printed as one line on stderr, exit status 2."""
+    """A user error: printed as one line on stderr, exit status 2 (or `status`)."""
+
+    def __init__(self, message: str, status: int = USAGE_ERROR) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def run_grad(arguments: argparse.Namespace) -> None:
@@ -52,16 +62,212 @@ def run_grad(arguments: argparse.Namespace) -> None:
     if arguments.graph:
         from micrograd_ann.viz import draw_graph, render_svg
 
-        write_text(arguments.graph, render_svg(draw_graph(root)))
-        print(f"wrote {arguments.graph}")
+        svg = render_svg(draw_graph(root))
+        save_file(arguments.graph, lambda path: path.write_text(svg, encoding="utf-8"))
 
 
-def write_text(path: Path, text: str) -> None:
+# -------------------------------------------------------------------------------------------------
+# micrograd-ann train
+# -------------------------------------------------------------------------------------------------
+
+Rows = list[list[float]]
+
+
+@dataclass(frozen=True)
+class DatasetChoice:
+    """A dataset the train command offers: how to load it and what kind of task it is."""
+
+    description: str
+    load: Callable[[int, int], tuple[Rows, list[Any]]]  # (samples, seed) -> (X, y)
+    classification: bool = True
+
+
+DATASETS: dict[str, DatasetChoice] = {
+    "moons": DatasetChoice(
+        "two interleaved half circles (2-D, 2 classes)",
+        lambda samples, seed: datasets.two_moons(samples, noise=0.1, seed=seed),
+    ),
+    "circles": DatasetChoice(
+        "a ring around a disc (2-D, 2 classes)",
+        lambda samples, seed: datasets.circles(samples, noise=0.05, seed=seed),
+    ),
+    "spirals": DatasetChoice(
+        "three interleaved spiral arms (2-D, 3 classes)",
+        lambda samples, seed: datasets.spirals(samples, classes=3, seed=seed),
+    ),
+    "blobs": DatasetChoice(
+        "three Gaussian clusters (2-D, 3 classes)",
+        lambda samples, seed: datasets.blobs(samples, centers=3, seed=seed),
+    ),
+    "xor": DatasetChoice(
+        "the XOR truth table (2-D, 2 classes, 4 rows)",
+        lambda samples, seed: datasets.logic_gate("xor"),
+    ),
+    "digits": DatasetChoice(
+        "8x8 handwritten digits (64-D, 10 classes; needs micrograd_ann[digits])",
+        lambda samples, seed: datasets.digits(),
+    ),
+    "sum-of-two": DatasetChoice(
+        "pairs in [0, 0.5] and their sum (regression)",
+        lambda samples, seed: datasets.sum_of_two(samples, seed=seed),
+        classification=False,
+    ),
+    "line": DatasetChoice(
+        "points near the line y = 2x (regression)",
+        lambda samples, seed: datasets.noisy_line(samples, seed=seed),
+        classification=False,
+    ),
+}
+
+
+def layer_sizes(text: str) -> list[int]:
+    """argparse type for "16,16": hidden layer sizes, each at least 1."""
+    try:
+        sizes = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a comma-separated list of layer sizes such as 16,16"
+        ) from None
+    if any(size < 1 for size in sizes):
+        raise argparse.ArgumentTypeError(f"layer sizes must be at least 1, got {text!r}")
+    return sizes
+
+
+def positive(kind: Callable[[str], Any]) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
+        try:
+            number = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not number > 0:
+            raise argparse.ArgumentTypeError(f"must be greater than 0, got {text}")
+        return number
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
+def prepare_targets(
+    labels: list[Any], loss: str, classification: bool, dataset: str
+) -> tuple[list[Any], int, str]:
+    """Targets in the form `loss` expects, the number of output units, the output activation."""
+    if not classification:
+        if loss != "mse":
+            raise CommandError(f"{dataset} is a regression dataset: use --loss mse")
+        return labels, 1, "linear"
+    classes = max(labels) + 1
+    if loss == "cross_entropy":
+        return labels, classes, "linear"
+    if loss == "mse":
+        return (labels, 1, "sigmoid") if classes == 2 else (
+            datasets.one_hot(labels, classes), classes, "sigmoid"
+        )
+    if classes != 2:
+        raise CommandError(
+            f"--loss {loss} separates two classes, but {dataset} has {classes}; "
+            "use --loss cross_entropy"
+        )
+    if loss == "hinge":
+        return [2 * label - 1 for label in labels], 1, "linear"
+    return labels, 1, ("sigmoid" if loss == "bce" else "linear")
+
+
+def run_train(arguments: argparse.Namespace) -> None:
+    """Train an MLP on a built-in dataset and write the model, history and pictures."""
+    from micrograd_ann.nn import MLP
+    from micrograd_ann.optim import SGD
+    from micrograd_ann.serialization import save
+    from micrograd_ann.train import TrainingDiverged, train
+
+    choice = DATASETS[arguments.dataset]
+    try:
+        X, labels = choice.load(arguments.samples, arguments.seed)
+    except ImportError as error:
+        raise CommandError(str(error)) from None
+    loss = arguments.loss or (
+        ("hinge" if max(labels) == 1 else "cross_entropy") if choice.classification else "mse"
+    )
+    y, outputs, output_activation = prepare_targets(
+        labels, loss, choice.classification, arguments.dataset
+    )
+    model = MLP(
+        len(X[0]),
+        [*arguments.layers, outputs],
+        activation=arguments.activation,
+        output_activation=output_activation,
+        seed=arguments.seed,
+    )
+    optimizer = SGD(
+        model.parameters(),
+        lr=arguments.lr,
+        momentum=arguments.momentum,
+        weight_decay=arguments.weight_decay,
+    )
+    print(
+        f"training {model!r} on {arguments.dataset} ({len(X)} samples) with the {loss} loss, "
+        f"lr {arguments.lr}, {arguments.epochs} epochs"
+    )
+    try:
+        history = train(
+            model, X, y, loss=loss, epochs=arguments.epochs, batch_size=arguments.batch_size,
+            seed=arguments.seed, optimizer=optimizer, progress=not arguments.quiet,
+        )
+    except TrainingDiverged as error:
+        raise CommandError(str(error), status=TRAINING_FAILED) from None
+    except ValueError as error:
+        raise CommandError(str(error)) from None
+    summary = f"final loss {history.loss[-1]:.4f}"
+    if history.accuracy:
+        summary += f", accuracy {history.accuracy[-1]:.1%}"
+    print(summary)
+
+    out: Path = arguments.out
+    save_file(out / "model.json", lambda path: save(model, path))
+    history_json = json.dumps(history.to_dict(), indent=2) + "\n"
+    save_file(out / "history.json", lambda path: path.write_text(history_json, encoding="utf-8"))
+    write_pictures(out, model, X, y, loss, history)
+
+
+def save_file(path: Path, write: Callable[[Path], object]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        write(path)
     except OSError as error:
         raise CommandError(f"cannot write {path}: {error.strerror}") from None
+    print(f"wrote {path}")
+
+
+def save_figure(path: Path, figure: Any) -> None:
+    import matplotlib.pyplot
+
+    save_file(path, figure.savefig)
+    matplotlib.pyplot.close(figure)
+
+
+def write_pictures(out: Path, model: Any, X: Rows, y: list[Any], loss: str, history: Any) -> None:
+    """loss.png, boundary.png (2-D inputs only) and graph.svg; each is skipped with a note
+    when its optional dependency is missing."""
+    from micrograd_ann import plots
+
+    try:
+        save_figure(out / "loss.png", plots.plot_history(history).figure)
+        if len(X[0]) == 2:
+            boundary = plots.DecisionBoundaryDisplay.from_model(model, X, y)
+            save_figure(out / "boundary.png", boundary.figure_)
+    except ImportError as error:
+        print(f"skipped the plots: {error}")
+
+    from micrograd_ann.viz import GraphvizNotFoundError, draw_graph, render_svg
+
+    sample_loss = LOSSES[loss].per_sample(model(X[0]), y[0])
+    model.zero_grad()
+    sample_loss.backward()
+    try:
+        svg = render_svg(draw_graph(sample_loss, model=model, rankdir="LR"))
+    except (ValueError, GraphvizNotFoundError) as error:
+        print(f"skipped graph.svg: {error}")
+        return
+    save_file(out / "graph.svg", lambda path: path.write_text(svg, encoding="utf-8"))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -86,6 +292,36 @@ def build_parser() -> argparse.ArgumentParser:
         "--explain", action="store_true", help="print the chain rule step by step"
     )
     grad.set_defaults(handler=run_grad)
+
+    train = commands.add_parser(
+        "train",
+        help="train a network on a built-in dataset and write the model and pictures",
+        description="Train an MLP by gradient descent on a built-in dataset, with a progress "
+        "bar, then write model.json, history.json, loss.png, boundary.png (2-D data) and "
+        "graph.svg (the loss graph of one sample) into --out.",
+        epilog="datasets: " + "; ".join(
+            f"{name}: {choice.description}" for name, choice in DATASETS.items()
+        ),
+    )
+    train.add_argument("--dataset", choices=DATASETS, default="moons")
+    train.add_argument("--samples", type=positive(int), default=100,
+                       help="number of samples for the generated datasets (default 100)")
+    train.add_argument("--layers", type=layer_sizes, default=[16, 16],
+                       help="hidden layer sizes, e.g. 16,16 (default)")
+    train.add_argument("--activation", choices=("relu", "tanh", "sigmoid"), default="relu")
+    train.add_argument("--loss", choices=sorted(LOSSES),
+                       help="default: hinge for two classes, cross_entropy for more, mse for "
+                       "regression")
+    train.add_argument("--epochs", type=positive(int), default=100)
+    train.add_argument("--lr", type=positive(float), default=0.1, help="learning rate")
+    train.add_argument("--momentum", type=float, default=0.0)
+    train.add_argument("--weight-decay", type=float, default=0.0, help="L2 penalty")
+    train.add_argument("--batch-size", type=positive(int),
+                       help="mini-batch size (default: the whole dataset)")
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--out", type=Path, required=True, metavar="DIR")
+    train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.set_defaults(handler=run_train)
     return parser
 
 
@@ -96,7 +332,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         arguments.handler(arguments)
     except CommandError as error:
         print(f"micrograd-ann {arguments.command}: error: {error}", file=sys.stderr)
-        return USAGE_ERROR
+        return error.status
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import math
 import os
 import subprocess
@@ -109,3 +110,57 @@ def test_fuzzed_expressions_exit_cleanly_and_quickly(expression: str) -> None:
     if status == 2:
         assert len(errors.getvalue().strip().splitlines()) == 1
         assert "Traceback" not in errors.getvalue()
+
+
+def test_train_writes_model_history_and_pictures(tmp_path: Path) -> None:
+    from micrograd_ann import load
+
+    out = tmp_path / "run"
+    completed = run(
+        "train", "--dataset", "moons", "--layers", "8", "--activation", "relu", "--loss",
+        "hinge", "--epochs", "3", "--lr", "0.5", "--seed", "1", "--out", str(out),
+    )
+    assert completed.returncode == 0, completed.stderr
+    model = load(out / "model.json")
+    assert len(model.parameters()) == (2 + 1) * 8 + (8 + 1) * 1
+    history = json.loads((out / "history.json").read_text())
+    assert len(history["loss"]) == 3
+    assert all(0.0 <= accuracy <= 1.0 for accuracy in history["accuracy"])
+    for picture in ("loss.png", "boundary.png"):
+        assert (out / picture).read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    svg = (out / "graph.svg").read_text()
+    assert svg.lstrip().startswith(("<?xml", "<svg")) and "</svg>" in svg
+
+
+def test_train_refuses_a_loss_that_does_not_fit_the_data(tmp_path: Path) -> None:
+    completed = run("train", "--dataset", "spirals", "--loss", "hinge", "--out", str(tmp_path))
+    assert completed.returncode == 2
+    assert "cross_entropy" in completed.stderr
+    assert "Traceback" not in completed.stderr
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["--layers", "16,x"],
+        ["--layers", "0"],
+        ["--lr", "-1"],
+        ["--epochs", "0"],
+        ["--dataset", "nope"],
+        ["--batch-size", "0"],
+    ],
+)
+def test_train_bad_arguments_exit_2(arguments: list[str], tmp_path: Path) -> None:
+    completed = run("train", *arguments, "--out", str(tmp_path))
+    assert completed.returncode == 2
+    assert "usage:" in completed.stderr
+
+
+def test_train_reports_divergence_without_a_traceback(tmp_path: Path) -> None:
+    completed = run(
+        "train", "--dataset", "line", "--loss", "mse", "--lr", "1e6", "--epochs", "50",
+        "--quiet", "--out", str(tmp_path),
+    )
+    assert completed.returncode == 1
+    assert "learning rate" in completed.stderr
+    assert "Traceback" not in completed.stderr
