@@ -42,12 +42,13 @@ __all__ = [
 class Model(Protocol):
     """What `train` needs of a model: its parameters, and an output for one row of inputs.
 
-    If the model has an int attribute `nin` (the number of inputs), rows are checked against it.
+    Each row reaches the model as a list of constant `Value`s (`requires_grad=False`). If the
+    model has an int attribute `nin` (the number of inputs), rows are checked against it.
     """
 
     def parameters(self) -> list[Value]: ...
 
-    def __call__(self, x: list[float]) -> Any: ...
+    def __call__(self, x: list[Value]) -> Any: ...
 
 
 class Optimizer(Protocol):
@@ -132,7 +133,8 @@ def train(
     """Fit `model` to the rows `X` and targets `y` by gradient descent; return the `History`.
 
     Args:
-        model: anything with `parameters()` and `model(row)` (an `MLP`, a `Neuron`, …).
+        model: anything with `parameters()` and `model(row)` (an `MLP`, a `Neuron`, …). It is
+            called with each row as a list of constant `Value`s, made once before training.
         X: the input rows, each a list of numbers (all the same length).
         y: one target per row, valid for the loss: 0/1 for "bce" and "bce_with_logits",
             −1/+1 for "hinge", a class index 0..k−1 for "cross_entropy" (k = number of
@@ -238,7 +240,7 @@ def train(
 
 def _run_epoch(
     model: Model,
-    rows: list[list[float]],
+    rows: list[list[Value]],
     targets: list[Target],
     order: list[int],
     batch_size: int,
@@ -341,7 +343,7 @@ def evaluate(
 
 
 def _evaluate(
-    model: Model, rows: list[list[float]], targets: list[Target], loss: Loss
+    model: Model, rows: list[list[Value]], targets: list[Target], loss: Loss
 ) -> tuple[float, float | None]:
     with no_grad():
         outputs = [model(row) for row in rows]
@@ -381,6 +383,8 @@ def _is_number(value: object) -> bool:
 
 def _as_number(value: object, where: str) -> float:
     """The number itself (ints stay ints, so class labels read well in messages)."""
+    if type(value) is float and math.isfinite(value):  # the common case, checked quickly
+        return value
     if isinstance(value, bool):
         raise ValueError(f"{where} is the bool {value!r}; give a number (int(x) or float(x))")
     if isinstance(value, Value):
@@ -396,12 +400,19 @@ def _as_number(value: object, where: str) -> float:
 
 
 def _as_list(values: object, where: str, what: str) -> list[Any]:
+    if type(values) is list or type(values) is tuple:  # the common case, checked quickly
+        return list(values)
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
         raise ValueError(f"{where} must be {what}, got {type(values).__name__} {values!r}")
     return list(values)
 
 
-def _as_rows(X: object, name: str) -> list[list[float]]:
+def _as_rows(X: object, name: str) -> list[list[Value]]:
+    """Check the rows and turn each number into a constant `Value`, once.
+
+    Made here, the constants serve every epoch; given floats, each neuron of the first layer
+    would wrap the same numbers in fresh constants on every forward pass.
+    """
     raw_rows = _as_list(X, name, "a list of rows")
     if not raw_rows:
         raise ValueError(f"{name} is empty: give at least one row")
@@ -415,7 +426,7 @@ def _as_rows(X: object, name: str) -> list[list[float]]:
             )
         values = _as_list(raw_row, where, "a list of numbers")
         row = [_as_number(value, f"{where}[{column}]") for column, value in enumerate(values)]
-        rows.append(row)
+        rows.append([Value(number, requires_grad=False) for number in row])
         if len(rows[-1]) != len(rows[0]):
             raise ValueError(
                 f"ragged rows: {where} has {len(rows[-1])} values but {name}[0] has "
@@ -425,15 +436,16 @@ def _as_rows(X: object, name: str) -> list[list[float]]:
 
 
 def _as_target(value: object, where: str) -> Target:
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+    plain_number = type(value) is int or type(value) is float  # the common case, checked first
+    if plain_number or isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
         return _as_number(value, where)
     return [_as_number(item, f"{where}[{index}]") for index, item in enumerate(value)]
 
 
 def _prepare_data(
     model: Model, X: object, y: object, loss: Loss, prefix: str
-) -> tuple[list[list[float]], list[Target]]:
-    """Check X and y once and return them as lists of floats (class labels as ints)."""
+) -> tuple[list[list[Value]], list[Target]]:
+    """Check X and y once: rows of constant Values, and targets as numbers (labels as ints)."""
     rows = _as_rows(X, f"{prefix}X")
     raw_targets = _as_list(y, f"{prefix}y", "a list of targets")
     if len(rows) != len(raw_targets):
