@@ -213,6 +213,8 @@ class Loss:
             None for a model with a single output `Value`, else the length of its output list.
         predict: the predicted label of one output (compared with the target for accuracy);
             None for regression losses.
+        check_output: raises ValueError if a model's output cannot be right for this loss
+            (train calls it on the output for the first row); None when any output will do.
     """
 
     name: str
@@ -220,6 +222,7 @@ class Loss:
     labels: str
     check_target: Callable[[Target, int | None], Target]
     predict: Callable[[Any], int] | None = None
+    check_output: Callable[[Any], None] | None = None
 
 
 def _require_single_output(name: str, output_count: int | None) -> None:
@@ -278,6 +281,14 @@ def _check_class_index(target: Target, output_count: int | None) -> Target:
     return int(target)
 
 
+def _check_probability(output: Value) -> None:
+    if not 0.0 <= output.data <= 1.0:
+        raise ValueError(
+            f"loss 'bce' needs probabilities in [0, 1], but the model gave {output.data!r}; "
+            "end the model with a sigmoid (output_activation='sigmoid') or use 'bce_with_logits'"
+        )
+
+
 def _index_of_largest(logits: Sequence[Value]) -> int:
     values = [logit.data for logit in logits]
     return values.index(max(values))
@@ -291,6 +302,7 @@ LOSSES: dict[str, Loss] = {
             "bce", binary_cross_entropy, "0 or 1",
             _check_binary_target("bce", (0.0, 1.0), " (end the model with a sigmoid)"),
             predict=lambda probability: 1 if probability.data >= 0.5 else 0,
+            check_output=_check_probability,
         ),
         Loss(
             "bce_with_logits", binary_cross_entropy_with_logits, "0 or 1",

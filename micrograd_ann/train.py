@@ -213,7 +213,7 @@ def train(
                     total_loss, correct = _run_epoch(
                         model, rows, targets, order, size, chosen, optimizer
                     )
-            except (OverflowError, ZeroDivisionError) as error:
+            except ArithmeticError as error:  # overflow, division by zero, a non-finite loss
                 raise _diverged(epoch, epochs, rate, str(error)) from error
             if not all(math.isfinite(parameter.data) for parameter in parameters):
                 raise _diverged(epoch, epochs, rate, "a parameter became infinite or NaN")
@@ -262,7 +262,7 @@ def _run_epoch(
         batch_targets = [targets[index] for index in batch]
         summed = Value.sum(list(map(per_sample, outputs, batch_targets)))
         if not math.isfinite(summed.data):
-            raise OverflowError(f"the batch loss is {summed.data!r}")
+            raise ArithmeticError(f"the loss became {summed.data!r}")
         batch_loss = summed * (1.0 / len(batch))
         optimizer.zero_grad()
         batch_loss.backward()
@@ -470,4 +470,6 @@ def _prepare_data(
             targets.append(loss.check_target(target, output_count))
         except ValueError as error:
             raise ValueError(f"{where}: {error}") from None
+    if loss.check_output is not None:
+        loss.check_output(output)
     return rows, targets

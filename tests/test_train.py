@@ -305,6 +305,13 @@ def test_bad_settings_raise_value_error(settings, message):
         train(line(), LINE_X, LINE_Y, loss="mse", progress=False, **settings)
 
 
+def test_bce_needs_probabilities_from_the_model():
+    # A linear output of 3.0 is no probability: the learner forgot the sigmoid.
+    model = Affine([[1.0]], [2.0])
+    with pytest.raises(ValueError, match=r"probabilities in \[0, 1\].*gave 3\.0.*sigmoid"):
+        train(model, [[1.0], [2.0]], [0, 1], loss="bce", progress=False)
+
+
 def test_the_wrong_width_is_caught_for_a_real_mlp():
     with pytest.raises(ValueError, match="the model takes 2 inputs"):
         train(MLP(2, [3, 1], seed=0), [[1.0, 2.0, 3.0]], [1.0], loss="mse", progress=False)
