@@ -131,6 +131,46 @@ def test_cross_entropy_three_classes():
     assert history.loss[-1] < 0.2 and history.accuracy[-1] == 1.0
 
 
+@pytest.mark.parametrize(
+    ("loss", "labels", "output_activation", "sizes"),
+    [
+        ("cross_entropy", [0, 2, 1, 2], "linear", [4, 3]),
+        ("bce", [0, 1, 1, 0], "sigmoid", [4, 1]),
+        ("hinge", [-1, 1, 1, -1], "linear", [4, 1]),
+    ],
+)
+def test_mlp_steps_match_torch(loss, labels, output_activation, sizes):
+    # Two mini-batch steps of our MLP against the same network in PyTorch (float64), momentum on.
+    torch = pytest.importorskip("torch")
+    rows = [[0.5, -1.0, 2.0], [1.5, 0.3, -0.7], [-0.2, 0.8, 0.1], [0.9, -0.4, -1.2]]
+    model = MLP(3, sizes, activation="tanh", output_activation=output_activation, seed=4)
+    reference = model.to_torch()
+    optimizer = SGD(model.parameters(), lr=0.2, momentum=0.9)
+    train(
+        model, rows, labels, loss=loss, epochs=1, batch_size=2, shuffle=False,
+        optimizer=optimizer, progress=False,
+    )
+    torch_optimizer = torch.optim.SGD(reference.parameters(), lr=0.2, momentum=0.9)
+    inputs = torch.tensor(rows, dtype=torch.float64)
+    targets = torch.tensor(labels, dtype=torch.float64)
+    for batch in (slice(0, 2), slice(2, 4)):
+        outputs = reference(inputs[batch])
+        if loss == "cross_entropy":
+            batch_loss = torch.nn.functional.cross_entropy(outputs, targets[batch].long())
+        elif loss == "bce":
+            batch_loss = torch.nn.functional.binary_cross_entropy(outputs[:, 0], targets[batch])
+        else:
+            batch_loss = torch.relu(1 - targets[batch] * outputs[:, 0]).mean()
+        torch_optimizer.zero_grad()
+        batch_loss.backward()
+        torch_optimizer.step()
+    with torch.no_grad():
+        expected = reference(inputs).flatten().tolist()
+    ours = [model(row) for row in rows]
+    ours = [value.data for output in ours for value in (output if sizes[-1] > 1 else [output])]
+    assert ours == pytest.approx(expected, rel=1e-12, abs=1e-14)
+
+
 def test_mlp_on_moons_is_deterministic_with_a_seed():
     from micrograd_ann import datasets
 
