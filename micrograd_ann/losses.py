@@ -300,7 +300,7 @@ LOSSES: dict[str, Loss] = {
         Loss("mse", squared_error, "any numbers", _check_regression_target),
         Loss(
             "bce", binary_cross_entropy, "0 or 1",
-            _check_binary_target("bce", (0.0, 1.0), " (end the model with a sigmoid)"),
+            _check_binary_target("bce", (0.0, 1.0), ""),
             predict=lambda probability: 1 if probability.data >= 0.5 else 0,
             check_output=_check_probability,
         ),

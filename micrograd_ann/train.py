@@ -178,7 +178,7 @@ def train(
         _check_learning_rate(lr, "lr")
     rows, targets = _prepare_data(model, X, y, chosen, "")
     if validation is not None:
-        if not isinstance(validation, tuple) or len(validation) != 2:
+        if not isinstance(validation, (tuple, list)) or len(validation) != 2:
             raise ValueError(f"validation must be a pair (X, y), got {type(validation).__name__}")
         validation_rows, validation_targets = _prepare_data(
             model, validation[0], validation[1], chosen, "validation "
