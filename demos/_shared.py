@@ -1,0 +1,53 @@
+"""What the demos share: their command line (`--fast`, `--out DIR`) and saving a figure.
+
+Not a demo itself: the leading underscore keeps it out of `micrograd-ann demo`'s list. The
+demos import it as `demos._shared` (each demo puts the folder above demos/ on sys.path first).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+def command_line_parser(description: str | None) -> argparse.ArgumentParser:
+    """The parser every demo accepts: `--fast` and `--out DIR`."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument(
+        "--fast", action="store_true",
+        help="a run of a few seconds (less data or fewer epochs), as the tests use",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=None, metavar="DIR",
+        help="a folder for the pictures (PNG, SVG); nothing is written without it",
+    )
+    return parser
+
+
+def run_demo(main: Callable[..., dict[str, Any]], description: str | None) -> None:
+    """Parse `--fast` and `--out` and call `main(fast=..., out=...)`."""
+    arguments = command_line_parser(description).parse_args()
+    main(fast=arguments.fast, out=arguments.out)
+
+
+def save_figure(axes: Any, out: Path, name: str) -> Path:
+    """Save the figure that holds `axes` as out/name (creating out), close it, say so."""
+    import matplotlib.pyplot as pyplot
+
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / name
+    axes.figure.savefig(path, dpi=120)
+    pyplot.close(axes.figure)
+    print(f"wrote {path}")
+    return path
+
+
+def write_text(out: Path, name: str, text: str) -> Path:
+    """Write `text` to out/name (creating out) and say so."""
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / name
+    path.write_text(text, encoding="utf-8")
+    print(f"wrote {path}")
+    return path

