@@ -10,6 +10,8 @@ Every error a user can cause ends with exit status 2 and one line on stderr, nev
 from __future__ import annotations
 
 import argparse
+import ast
+import importlib.util
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -228,6 +230,52 @@ def run_train(arguments: argparse.Namespace) -> None:
     write_pictures(out, model, X, y, loss, history)
 
 
+# -------------------------------------------------------------------------------------------------
+# micrograd-ann demo
+# -------------------------------------------------------------------------------------------------
+
+DEMOS_FOLDER = Path(__file__).resolve().parent.parent / "demos"
+"""The demos live beside the package in a source checkout (the README installs it editable)."""
+
+
+def available_demos(folder: Path = DEMOS_FOLDER) -> dict[str, str]:
+    """Demo name → its one-line summary, read from each file's docstring without running it."""
+    if not folder.is_dir():
+        raise CommandError(
+            f"no demos folder at {folder}: the demos ship with the source checkout; clone the "
+            "repository and install it with `pip install -e .`"
+        )
+    demos = {}
+    for path in sorted(folder.glob("*.py")):
+        if path.name.startswith("_"):
+            continue
+        docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+        demos[path.stem] = docstring.strip().splitlines()[0] if docstring.strip() else ""
+    return demos
+
+
+def run_demo(arguments: argparse.Namespace) -> None:
+    """List the demos, or run one (its `main(fast=..., out=...)`)."""
+    demos = available_demos()
+    if arguments.name is None:
+        width = max(map(len, demos), default=0)
+        for name, summary in demos.items():
+            print(f"{name:<{width}}  {summary}")
+        print("\nrun one with: micrograd-ann demo NAME [--out DIR] [--fast]")
+        return
+    if arguments.name not in demos:
+        raise CommandError(
+            f"unknown demo {arguments.name!r}; choose one of {', '.join(demos)}"
+        )
+    path = DEMOS_FOLDER / f"{arguments.name}.py"
+    specification = importlib.util.spec_from_file_location(f"demos.{arguments.name}", path)
+    if specification is None or specification.loader is None:
+        raise CommandError(f"cannot load the demo {path}")
+    module = importlib.util.module_from_spec(specification)
+    specification.loader.exec_module(module)
+    module.main(fast=arguments.fast, out=arguments.out)
+
+
 def save_file(path: Path, write: Callable[[Path], object]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -322,6 +370,17 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--out", type=Path, required=True, metavar="DIR")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.set_defaults(handler=run_train)
+
+    demo = commands.add_parser(
+        "demo",
+        help="list the demos, or run one",
+        description="Without NAME, list the demos. With NAME, run that demo: it prints what its "
+        "tutorial showed and, with --out, writes its pictures.",
+    )
+    demo.add_argument("name", metavar="NAME", nargs="?", help="the demo to run")
+    demo.add_argument("--out", type=Path, metavar="DIR", help="write the pictures here")
+    demo.add_argument("--fast", action="store_true", help="a short run (fewer epochs or data)")
+    demo.set_defaults(handler=run_demo)
     return parser
 
 

@@ -164,3 +164,26 @@ def test_train_reports_divergence_without_a_traceback(tmp_path: Path) -> None:
     assert completed.returncode == 1
     assert "learning rate" in completed.stderr
     assert "Traceback" not in completed.stderr
+
+
+def test_demo_lists_every_demo_with_a_line_each() -> None:
+    completed = run("demo")
+    assert completed.returncode == 0, completed.stderr
+    listed = {line.split()[0] for line in completed.stdout.splitlines() if line.strip()
+              and not line.startswith("run one")}
+    on_disk = {path.stem for path in (ROOT / "demos").glob("*.py")
+               if not path.name.startswith("_")}
+    assert listed == on_disk
+
+
+def test_demo_runs_one_and_writes_its_pictures(tmp_path: Path) -> None:
+    completed = run("demo", "moons", "--fast", "--out", str(tmp_path))
+    assert completed.returncode == 0, completed.stderr
+    pictures = sorted(path.suffix for path in tmp_path.iterdir())
+    assert ".png" in pictures and ".svg" in pictures
+
+
+def test_unknown_demo_exits_2() -> None:
+    completed = run("demo", "no-such-demo")
+    assert completed.returncode == 2
+    assert "choose one of" in completed.stderr
