@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import importlib.util
+import itertools
 import math
 import random
 import struct
@@ -69,7 +70,7 @@ def test_line_fit_loss_falls_every_step_to_the_least_squares_slope() -> None:
     demo = load_demo("line_fit")
     result = demo.main(fast=True)
     losses = result["losses"]
-    assert all(later < earlier for earlier, later in zip(losses, losses[1:]))
+    assert all(later < earlier for earlier, later in itertools.pairwise(losses))
     X, y = datasets.noisy_line(n=20, slope=2.0, intercept=0.0, noise=0.2, seed=1)
     xs = [row[0] for row in X]
     least_squares = math.fsum(x * t for x, t in zip(xs, y)) / math.fsum(x * x for x in xs)
