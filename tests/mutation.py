@@ -1,0 +1,162 @@
+"""Mutation check: break each operation's local derivative in turn and make sure the tests notice.
+
+For every operation in `micrograd_ann.operations.OPERATIONS` and every output position of its
+`derivatives` (each input of a binary operation; the first, last and every term of `sum`; the
+weights, inputs and bias of `dot`), three mutants replace the local derivative d with 0, 2·d and
+−d. Each mutant runs in its own subprocess: it swaps the `Operation` in the module (and in the
+`OPERATIONS` table) for `dataclasses.replace(operation, derivatives=mutated)` and then runs the
+gradient tests with pytest (hypothesis "ci" profile, stop at the first failure). A mutant is
+*caught* when the tests fail and *survives* when they pass.
+
+    python tests/mutation.py            # all mutants, prints a Markdown table
+    python tests/mutation.py --jobs 2   # two subprocesses at a time
+
+Exit status 0 when every mutant is caught. Not part of the pytest run (it takes minutes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+GRADIENT_TESTS = ["tests/test_operations.py", "tests/test_engine.py"]
+
+TRANSFORMS: dict[str, Callable[[float], float]] = {
+    "zero": lambda derivative: 0.0,
+    "double": lambda derivative: 2.0 * derivative,
+    "flip sign": lambda derivative: -derivative,
+}
+
+# Which positions of the derivatives tuple a mutant changes, given the arguments `derivatives`
+# was called with and the tuple's length.
+Selector = Callable[[Sequence[Any], int], range]
+
+UNARY_POSITIONS: dict[str, Selector] = {"x": lambda arguments, length: range(0, 1)}
+BINARY_POSITIONS: dict[str, Selector] = {
+    "left": lambda arguments, length: range(0, 1),
+    "right": lambda arguments, length: range(1, 2),
+}
+SUM_POSITIONS: dict[str, Selector] = {
+    "first term": lambda arguments, length: range(0, 1),
+    "last term": lambda arguments, length: range(length - 1, length),
+    "every term": lambda arguments, length: range(length),
+}
+# Value.dot's derivatives(weights, inputs) gives (*inputs, *weights, 1.0): ∂/∂wᵢ, ∂/∂xᵢ, ∂/∂b.
+DOT_POSITIONS: dict[str, Selector] = {
+    "weights": lambda arguments, length: range(0, len(arguments[0])),
+    "inputs": lambda arguments, length: range(len(arguments[0]), 2 * len(arguments[0])),
+    "bias": lambda arguments, length: range(length - 1, length),
+}
+
+
+def positions(name: str) -> dict[str, Selector]:
+    if name == "sum":
+        return SUM_POSITIONS
+    if name == "dot":
+        return DOT_POSITIONS
+    if name in ("add", "sub", "mul", "div", "pow"):
+        return BINARY_POSITIONS
+    return UNARY_POSITIONS
+
+
+def apply_mutant(name: str, position: str, transform: str) -> None:
+    """Replace operation `name` in micrograd_ann.operations by one with a broken derivative."""
+    from micrograd_ann import operations
+
+    original = operations.OPERATIONS[name]
+    select = positions(name)[position]
+    change = TRANSFORMS[transform]
+
+    def mutated(*arguments: Any) -> tuple[float, ...]:
+        local = list(original.derivatives(*arguments))
+        for index in select(arguments, len(local)):
+            local[index] = change(local[index])
+        return tuple(local)
+
+    replacement = dataclasses.replace(original, derivatives=mutated)
+    operations.OPERATIONS[name] = replacement
+    for attribute in dir(operations):
+        if getattr(operations, attribute) is original:
+            setattr(operations, attribute, replacement)
+
+
+def run_tests_under_mutant(name: str, position: str, transform: str) -> int:
+    """In the subprocess: mutate, then run the gradient tests; returns pytest's exit code."""
+    import pytest
+
+    sys.path.insert(0, str(REPOSITORY))
+    apply_mutant(name, position, transform)
+    return int(pytest.main(["-x", "-q", "-p", "no:cacheprovider", *GRADIENT_TESTS]))
+
+
+def run_subprocess(arguments: list[str]) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "CI": "true"}
+    return subprocess.run(
+        [sys.executable, __file__, *arguments],
+        cwd=REPOSITORY, env=environment, capture_output=True, text=True, check=False,
+    )
+
+
+def verdict(mutant: tuple[str, str, str]) -> str:
+    completed = run_subprocess(["--mutant", *mutant])
+    if completed.returncode == 1:
+        return "caught"
+    if completed.returncode == 0:
+        return "SURVIVED"
+    return f"error {completed.returncode}: {completed.stdout[-300:]}{completed.stderr[-300:]}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=1, help="mutants run at the same time")
+    parser.add_argument("--mutant", nargs=3, metavar=("OPERATION", "POSITION", "TRANSFORM"),
+                        help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.mutant:
+        return run_tests_under_mutant(*options.mutant)
+
+    sys.path.insert(0, str(REPOSITORY))
+    from micrograd_ann.operations import OPERATIONS
+
+    started = time.perf_counter()
+    clean = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *GRADIENT_TESTS],
+        cwd=REPOSITORY, env={**os.environ, "CI": "true"}, capture_output=True, text=True,
+        check=False,
+    )
+    if clean.returncode != 0:
+        print("The unmutated tests fail; fix them first:\n" + clean.stdout[-2000:])
+        return 2
+
+    mutants = [
+        (name, position, transform)
+        for name in OPERATIONS
+        for position in positions(name)
+        for transform in TRANSFORMS
+    ]
+    with ThreadPoolExecutor(max_workers=options.jobs) as pool:
+        verdicts = dict(zip(mutants, pool.map(verdict, mutants)))
+
+    print("| operation | position | " + " | ".join(TRANSFORMS) + " |")
+    print("|---|---|" + "---|" * len(TRANSFORMS))
+    for name in OPERATIONS:
+        for position in positions(name):
+            cells = [verdicts[(name, position, transform)] for transform in TRANSFORMS]
+            print(f"| {name} | {position} | " + " | ".join(cells) + " |")
+    caught = sum(result == "caught" for result in verdicts.values())
+    elapsed = time.perf_counter() - started
+    print(f"\n{caught} of {len(verdicts)} mutants caught ({elapsed:.0f} s).")
+    return 0 if caught == len(verdicts) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
