@@ -264,6 +264,107 @@ def run_memory(engine: str, count: int = 100_000) -> dict[str, float]:
     return {"bytes_per_node": (after - before - list_bytes) / count}
 
 
+# ---------------------------------------------------------------------------------------------
+# Networks (issue 3): digits within 60 s, and inference under no_grad
+# ---------------------------------------------------------------------------------------------
+
+DIGITS_BUDGET_SECONDS = 60.0
+
+
+def digits_split() -> tuple[Any, Any, Any, Any]:
+    from micrograd_ann import datasets
+
+    X, y = datasets.digits()
+    X_train, X_test, y_train, y_test = datasets.train_test_split(
+        X, y, test_fraction=0.25, seed=0, stratify=True
+    )
+    X_train, mean, std = datasets.standardize(X_train)
+    X_test, _, _ = datasets.standardize(X_test, mean, std)
+    return X_train, X_test, y_train, y_test
+
+
+def run_digits() -> dict[str, Any]:
+    """MLP(64, [32, 10]), cross-entropy, mini-batches of 32, SGD with momentum, on a 75/25 split.
+
+    Trains epoch by epoch until 60 s of training have passed; reports the test accuracy after
+    each epoch and when 95% was first reached. Validation is timed separately, not counted.
+    """
+    from micrograd_ann import MLP, SGD, train
+    from micrograd_ann.optim import LinearDecay
+    from micrograd_ann.train import evaluate
+
+    X_train, X_test, y_train, y_test = digits_split()
+    epochs = 10
+    batches = -(-len(X_train) // 32)
+    model = MLP(64, [32, 10], seed=0)
+    optimizer = SGD(model.parameters(), lr=LinearDecay(0.05, 0.0025, epochs * batches),
+                    momentum=0.9)
+    training_seconds = 0.0
+    curve = []
+    for epoch in range(epochs):
+        start = time.perf_counter()
+        train(model, X_train, y_train, loss="cross_entropy", epochs=1, batch_size=32,
+              seed=epoch, optimizer=optimizer, progress=False)
+        training_seconds += time.perf_counter() - start
+        _, accuracy = evaluate(model, X_test, y_test, loss="cross_entropy")
+        curve.append({"epoch": epoch + 1, "seconds": training_seconds, "accuracy": accuracy})
+        if training_seconds > DIGITS_BUDGET_SECONDS:
+            break
+    reached = next((point for point in curve if point["accuracy"] >= 0.95), None)
+    return {"curve": curve, "reached_95": reached}
+
+
+def run_digits_sklearn() -> dict[str, Any]:
+    """scikit-learn's MLPClassifier on the same split: the same SGD settings, and its default."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+
+    X_train, X_test, y_train, y_test = digits_split()
+    results = {}
+    settings = {
+        "sgd_same_settings": {"solver": "sgd", "learning_rate_init": 0.05, "momentum": 0.9,
+                              "nesterovs_momentum": False, "batch_size": 32, "max_iter": 10},
+        "adam_default": {"max_iter": 200},
+    }
+    for name, options in settings.items():
+        classifier = MLPClassifier(hidden_layer_sizes=(32,), random_state=0, **options)
+        start = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            classifier.fit(X_train, y_train)
+        seconds = time.perf_counter() - start
+        results[name] = {"seconds": seconds, "accuracy": classifier.score(X_test, y_test)}
+    return results
+
+
+def run_inference() -> dict[str, float]:
+    """Forward passes of MLP 2-16-16-1 over 100 points: building the graph vs under no_grad."""
+    from micrograd_ann import MLP, no_grad
+
+    model = MLP(2, [16, 16, 1], seed=0)
+    points, _ = two_moons()
+
+    def forward() -> None:
+        for x in points:
+            model(x)
+
+    def timed(repeats: int = 9) -> float:
+        forward()
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            forward()
+            times.append(time.perf_counter() - start)
+        return statistics.median(times)
+
+    graph = timed()
+    with no_grad():
+        inference = timed()
+    return {"graph_seconds": graph, "no_grad_seconds": inference}
+
+
 CHILDREN: dict[str, Callable[[], dict[str, Any]]] = {
     "step:micrograd": lambda: run_step("micrograd"),
     "step:ours_value_level": lambda: run_step("ours_value_level"),
@@ -274,6 +375,9 @@ CHILDREN: dict[str, Callable[[], dict[str, Any]]] = {
     "chain:micrograd": run_micrograd_chain,
     "memory:ours": lambda: run_memory("ours"),
     "memory:micrograd": lambda: run_memory("micrograd"),
+    "inference:ours": run_inference,
+    "digits:ours": run_digits,
+    "digits:sklearn": run_digits_sklearn,
 }
 
 
@@ -325,6 +429,27 @@ def main() -> None:
         f"micrograd {theirs['bytes_per_node']:.0f} B "
         f"({theirs['bytes_per_node'] / ours['bytes_per_node']:.1f}x smaller)"
     )
+    inference = results["inference:ours"]
+    print("Inference: forward over 100 points, MLP 2-16-16-1")
+    print(
+        f"  building the graph {inference['graph_seconds'] * 1000:.1f} ms, under no_grad "
+        f"{inference['no_grad_seconds'] * 1000:.1f} ms "
+        f"({inference['graph_seconds'] / inference['no_grad_seconds']:.1f}x faster)"
+    )
+    digits, reference = results["digits:ours"], results["digits:sklearn"]
+    print("Digits: MLP(64, [32, 10]), cross-entropy, batches of 32, 1347 train / 450 test")
+    for point in digits.get("curve", []):
+        print(f"  epoch {point['epoch']:>2}: {point['seconds']:5.1f} s of training, "
+              f"test accuracy {point['accuracy']:.1%}")
+    reached = digits.get("reached_95")
+    print("  95% test accuracy " + (
+        f"reached after {reached['seconds']:.1f} s (epoch {reached['epoch']})" if reached
+        else "not reached"
+    ))
+    for name, figures in reference.items():
+        if isinstance(figures, dict):
+            print(f"  scikit-learn MLPClassifier ({name}): {figures['accuracy']:.1%} in "
+                  f"{figures['seconds']:.2f} s")
     if arguments.json:
         arguments.json.write_text(json.dumps(results, indent=2))
 

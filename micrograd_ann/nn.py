@@ -17,7 +17,8 @@ import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from micrograd_ann.engine import Operand, Value, no_grad
+from micrograd_ann import operations
+from micrograd_ann.engine import Operand, Value, _as_float, is_grad_enabled, no_grad
 
 if TYPE_CHECKING:
     import torch
@@ -41,6 +42,11 @@ ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
     "sigmoid": Value.sigmoid,
 }
 """Activation name → the function applied to a neuron's weighted sum."""
+
+
+def _activation_on_floats(name: str) -> Callable[[float], float]:
+    """The same activation on a plain float: the forward function of its operation."""
+    return float if name == "linear" else operations.OPERATIONS[name].forward
 
 
 # -------------------------------------------------------------------------------------------------
@@ -210,12 +216,23 @@ class Neuron(Module):
         ]
         self.bias = Value(0.0, label="b")
         self._activate = ACTIVATIONS[activation]
+        self._activate_float = _activation_on_floats(activation)
 
     def forward(self, inputs: Sequence[Operand]) -> Value:
         """activation(Σᵢ wᵢ·xᵢ + b); `inputs` are floats or `Value`s, exactly `nin` of them."""
         if len(inputs) != self.nin:
             raise ValueError(f"expected {self.nin} inputs, got {len(inputs)}")
         return self._activate(Value.dot(self.weights, inputs, self.bias))
+
+    def output_on_floats(self, inputs: Sequence[float]) -> float:
+        """The number `forward` would give, computed on plain floats with no graph at all.
+
+        Used under `no_grad()`, where no gradient is wanted: the same operations, in the same
+        order, so the result is bit-for-bit the same.
+        """
+        total = operations.DOT.forward([weight.data for weight in self.weights], inputs,
+                                       self.bias.data)
+        return self._activate_float(total)
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """`w.0`, `w.1`, …, then `b`."""
@@ -297,9 +314,25 @@ class MLP(Module):
         self._single_output = self.nouts[-1] == 1
 
     def forward(self, inputs: Sequence[Operand]) -> Value | list[Value]:
+        if not is_grad_enabled():
+            return self._forward_without_graph(inputs)
         outputs = self.layers[0].forward(inputs)
         for layer in self.layers[1:]:
             outputs = layer.forward(outputs)
+        return outputs[0] if self._single_output else outputs
+
+    def _forward_without_graph(self, inputs: Sequence[Operand]) -> Value | list[Value]:
+        """Inference under `no_grad()`: floats flow from layer to layer, and only the outputs
+        become (constant) `Value`s — several times faster than building nodes to throw away."""
+        if len(inputs) != self.nin:
+            raise ValueError(f"expected {self.nin} inputs, got {len(inputs)}")
+        numbers = [
+            value.data if isinstance(value, Value) else _as_float(value, "an MLP input")
+            for value in inputs
+        ]
+        for layer in self.layers:
+            numbers = [neuron.output_on_floats(numbers) for neuron in layer.neurons]
+        outputs = [Value(number, requires_grad=False) for number in numbers]
         return outputs[0] if self._single_output else outputs
 
     def named_parameters(self) -> list[tuple[str, Value]]:

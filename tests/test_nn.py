@@ -461,3 +461,23 @@ def test_perceptron_rejects_bad_learning_rate(lr: object) -> None:
 def test_perceptron_rejects_bad_epochs() -> None:
     with pytest.raises(ValueError, match="epochs"):
         Perceptron(2, seed=0).fit(GATE_INPUTS, GATE_LABELS["and"], epochs=0)
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "linear"])
+def test_no_grad_forward_gives_bit_identical_outputs_without_a_graph(activation: str) -> None:
+    model = MLP(3, [6, 5, 2], activation=activation, output_activation="tanh", seed=7)
+    rows = [[0.3, -1.2, 2.0], [1.5, 0.25, -0.75], [-2.0, 0.0, 0.5]]
+    for row in rows:
+        with_graph = [value.data for value in model(row)]
+        with no_grad():
+            outputs = model(row)
+        assert [value.data for value in outputs] == with_graph
+        assert all(not value.requires_grad and not value.children for value in outputs)
+
+
+def test_no_grad_forward_checks_its_inputs() -> None:
+    model = MLP(2, [3, 1], seed=0)
+    with no_grad(), pytest.raises(ValueError, match="expected 2 inputs, got 3"):
+        model([1.0, 2.0, 3.0])
+    with no_grad(), pytest.raises(TypeError, match="str"):
+        model([1.0, "2"])
