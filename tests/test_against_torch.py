@@ -15,8 +15,8 @@ from micrograd_ann.testing import Expression, assume_away_from_kinks, expression
 
 torch = pytest.importorskip(
     "torch",
-    reason="PyTorch is not installed; pip install torch --index-url "
-    "https://download.pytorch.org/whl/cpu to run the cross-checks",
+    reason="PyTorch is not installed; `pip install torch` (the CPU build is enough) to run "
+    "the float64 cross-checks",
 )
 
 
