@@ -381,6 +381,30 @@ CHILDREN: dict[str, Callable[[], dict[str, Any]]] = {
 }
 
 
+def run_steps(name: str, count: int) -> dict[str, Any]:
+    """Build a workload and run `count` steps (for instruction counting under callgrind)."""
+    factories = {"ours_train": ours_train_step, "floats": float_step, "ours_dot": ours_dot_step}
+    step = factories[name]()
+    for _ in range(count):
+        step()
+    return {}
+
+
+def instructions_per_step(name: str) -> float:
+    """Instructions of one step, counted by callgrind: (3 steps − 1 step) / 2, so the set-up
+    cancels out. Unlike seconds, the count does not move with the machine's load."""
+    counts = []
+    for steps in (1, 3):
+        completed = subprocess.run(
+            ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
+             __file__, "--steps", name, str(steps)],
+            capture_output=True, text=True, check=True,
+        )
+        collected = [line for line in completed.stderr.splitlines() if "Collected" in line]
+        counts.append(int(collected[-1].split(":")[-1].strip()))
+    return (counts[1] - counts[0]) / 2
+
+
 def measure(name: str) -> dict[str, Any]:
     completed = subprocess.run(
         [sys.executable, __file__, "--child", name], capture_output=True, text=True, check=False
@@ -394,10 +418,24 @@ def measure(name: str) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
+    parser.add_argument("--steps", nargs=2, metavar=("WORKLOAD", "COUNT"), help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, help="also write the raw figures to this file")
+    parser.add_argument(
+        "--instructions", action="store_true",
+        help="count instructions per step with valgrind instead (slow, but load-independent)",
+    )
     arguments = parser.parse_args()
     if arguments.child:
         print(json.dumps(CHILDREN[arguments.child]()))
+        return
+    if arguments.steps:
+        run_steps(arguments.steps[0], int(arguments.steps[1]))
+        return
+    if arguments.instructions:
+        counts = {name: instructions_per_step(name) for name in ("floats", "ours_train")}
+        print("Workload A, instructions per step (callgrind)")
+        for name, count in counts.items():
+            print(f"  {name:12} {count / 1e6:7.1f} M   {count / counts['floats']:5.2f}x the floats")
         return
 
     results = {name: measure(name) for name in CHILDREN}
