@@ -58,7 +58,7 @@ def test_grad_prints_value_and_every_partial_derivative() -> None:
 
 
 def test_python_dash_m_and_help_at_every_level() -> None:
-    for arguments in (["--help"], ["grad", "--help"]):
+    for arguments in (["--help"], ["grad", "--help"], ["train", "--help"], ["demo", "--help"]):
         completed = run(*arguments)
         assert completed.returncode == 0
         assert "usage: micrograd-ann" in completed.stdout
