@@ -9,6 +9,7 @@ import math
 import os
 import subprocess
 import sys
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -100,8 +101,29 @@ TOKENS = st.sampled_from(
 )
 
 
+HOSTILE_PIECES = st.sampled_from(
+    ["__import__('os').system('touch PWNED')", "open('PWNED', 'w')", "exec('1')", "eval('1')",
+     "x.__class__", "().__class__.__bases__", "[c for c in ()]", "lambda: 0", "x[0]",
+     "9**9**9**9", "10**400", "1e308*1e308", "log(-x)", "sqrt(-1)", "1/(x-x)", "0**-1",
+     "x if x else w", "(x := 1)", "f'{x}'", "b'x'", "...", "x @ w", "not x", "x and w"]
+)
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.lists(st.one_of(HOSTILE_PIECES, TOKENS), min_size=1, max_size=4).map(" ".join))
+def test_hostile_expressions_through_the_real_command(expression: str) -> None:
+    """As a user runs it: a subprocess, exit 0 or 2, one clean line on error, nothing executed."""
+    with tempfile.TemporaryDirectory() as folder:
+        completed = run("grad", "--", expression, "x=0.5", "w=-2", cwd=Path(folder))
+        assert completed.returncode in (0, 2), completed.stderr
+        assert "Traceback" not in completed.stderr
+        if completed.returncode == 2:
+            assert len(completed.stderr.strip().splitlines()) == 1
+        assert not (Path(folder) / "PWNED").exists()
+
+
 @settings(max_examples=200, deadline=timedelta(seconds=1))
-@given(st.lists(TOKENS, max_size=25).map("".join))
+@given(st.lists(st.one_of(TOKENS, TOKENS, HOSTILE_PIECES), max_size=20).map("".join))
 def test_fuzzed_expressions_exit_cleanly_and_quickly(expression: str) -> None:
     errors = io.StringIO()
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(errors):
