@@ -4,7 +4,8 @@
     micrograd-ann train --dataset moons --layers 16,16 --loss hinge --epochs 100 --out DIR
     micrograd-ann demo [NAME] [--out DIR]
 
-Every error a user can cause ends with exit status 2 and one line on stderr, never a traceback.
+Every error a user can cause ends with one line on stderr, never a traceback: exit status 2 for
+bad arguments or expressions, 1 when training diverges.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import argparse
 import ast
 import importlib.util
 import json
+import math
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -62,9 +64,12 @@ def run_grad(arguments: argparse.Namespace) -> None:
         print()
         print(explain(root))
     if arguments.graph:
-        from micrograd_ann.viz import draw_graph, render_svg
+        from micrograd_ann.viz import GraphvizNotFoundError, draw_graph, render_svg
 
-        svg = render_svg(draw_graph(root))
+        try:
+            svg = render_svg(draw_graph(root))
+        except (ValueError, GraphvizNotFoundError) as error:
+            raise CommandError(f"cannot draw the graph: {error}") from None
         save_file(arguments.graph, lambda path: path.write_text(svg, encoding="utf-8"))
 
 
@@ -135,18 +140,29 @@ def layer_sizes(text: str) -> list[int]:
     return sizes
 
 
-def positive(kind: Callable[[str], Any]) -> Callable[[str], Any]:
+def number_at_least(
+    kind: Callable[[str], Any], lowest: float, *, inclusive: bool
+) -> Callable[[str], Any]:
+    """An argparse type: a finite number of `kind` above `lowest` (or equal, if inclusive)."""
+
     def parse(text: str) -> Any:
         try:
             number = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-        if not number > 0:
-            raise argparse.ArgumentTypeError(f"must be greater than 0, got {text}")
+        if not math.isfinite(number) or not (number >= lowest if inclusive else number > lowest):
+            relation = "at least" if inclusive else "greater than"
+            raise argparse.ArgumentTypeError(f"must be a finite number {relation} {lowest}, "
+                                             f"got {text}")
         return number
 
     parse.__name__ = kind.__name__
     return parse
+
+
+def positive(kind: Callable[[str], Any]) -> Callable[[str], Any]:
+    """An argparse type: a finite number of `kind` greater than 0."""
+    return number_at_least(kind, 0, inclusive=False)
 
 
 def prepare_targets(
@@ -362,8 +378,9 @@ def build_parser() -> argparse.ArgumentParser:
                        "regression")
     train.add_argument("--epochs", type=positive(int), default=100)
     train.add_argument("--lr", type=positive(float), default=0.1, help="learning rate")
-    train.add_argument("--momentum", type=float, default=0.0)
-    train.add_argument("--weight-decay", type=float, default=0.0, help="L2 penalty")
+    train.add_argument("--momentum", type=number_at_least(float, 0, inclusive=True), default=0.0)
+    train.add_argument("--weight-decay", type=number_at_least(float, 0, inclusive=True),
+                       default=0.0, help="L2 penalty")
     train.add_argument("--batch-size", type=positive(int),
                        help="mini-batch size (default: the whole dataset)")
     train.add_argument("--seed", type=int, default=0)

@@ -35,7 +35,8 @@ FUNCTIONS: dict[str, Callable[[Value], Value]] = {
 MAX_LENGTH = 2000
 """Longest expression accepted, in characters: enough for any formula a person types."""
 
-_MAX_DEPTH = 100
+_MAX_DEPTH = 400
+"""Deepest nesting accepted: a flat sum of n terms nests n deep, and recursion stays bounded."""
 
 _BINARY: dict[type[ast.operator], Callable[[Value, Value], Value]] = {
     ast.Add: Value.__add__,

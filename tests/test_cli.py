@@ -209,3 +209,24 @@ def test_unknown_demo_exits_2() -> None:
     completed = run("demo", "no-such-demo")
     assert completed.returncode == 2
     assert "choose one of" in completed.stderr
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [["--lr", "inf"], ["--lr", "nan"], ["--momentum", "-1"], ["--weight-decay", "-0.1"]],
+)
+def test_train_refuses_non_finite_or_negative_settings(
+    arguments: list[str], tmp_path: Path
+) -> None:
+    completed = run("train", *arguments, "--out", str(tmp_path))
+    assert completed.returncode == 2
+    assert "Traceback" not in completed.stderr
+    assert "finite number" in completed.stderr
+
+
+def test_grad_graph_too_large_to_draw_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    expression = "+".join(["x*x*x*x"] * 130)  # 521 values, more than draw_graph's 500
+    completed = run("grad", expression, "x=1", "--graph", str(tmp_path / "g.svg"))
+    assert completed.returncode == 2
+    assert "Traceback" not in completed.stderr
+    assert "max_nodes" in completed.stderr

@@ -131,3 +131,7 @@ def test_hostile_text_never_escapes_as_an_unexpected_exception(text: str) -> Non
         except (ExpressionError, ArithmeticError, ValueError):
             return
     assert isinstance(result, Value)
+
+
+def test_a_long_flat_sum_is_accepted() -> None:
+    assert evaluate("+".join(["x"] * 300), variables(x=0.5)).data == 150.0
