@@ -122,6 +122,13 @@ def softmax_cross_entropy(logits: Sequence[Value], target: int) -> Value:
     m = max zⱼ is subtracted first (log-sum-exp), so exp never overflows. The gradient with
     respect to zⱼ is softmax(z)ⱼ − [j = k].
     """
+    if not logits:
+        raise ValueError("softmax_cross_entropy needs at least one logit, got none")
+    if isinstance(target, bool) or not isinstance(target, int) or not 0 <= target < len(logits):
+        raise ValueError(
+            f"the target must be a class index 0..{len(logits) - 1} for {len(logits)} logits, "
+            f"got {target!r}"
+        )
     largest = max(logit.data for logit in logits)
     shifted = [logit - largest for logit in logits]
     return Value.sum([value.exp() for value in shifted]).log() - shifted[target]

@@ -18,7 +18,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from micrograd_ann import operations
-from micrograd_ann.engine import Operand, Value, _as_float, is_grad_enabled, no_grad
+from micrograd_ann.engine import (
+    Operand,
+    Value,
+    _as_float,
+    _check_finite,
+    is_grad_enabled,
+    no_grad,
+)
 
 if TYPE_CHECKING:
     import torch
@@ -115,7 +122,10 @@ def _parameter_number(name: str, number: object) -> float:
             f"parameter {name!r} must be a number (int or float), got "
             f"{type(number).__name__}: {number!r}"
         )
-    value = float(number)
+    try:
+        value = float(number)
+    except OverflowError:
+        raise ValueError(f"parameter {name!r} is too large for a float: {number!r}") from None
     if not math.isfinite(value):
         raise ValueError(f"parameter {name!r} must be finite, got {value!r}")
     return value
@@ -230,8 +240,10 @@ class Neuron(Module):
         Used under `no_grad()`, where no gradient is wanted: the same operations, in the same
         order, so the result is bit-for-bit the same.
         """
-        total = operations.DOT.forward([weight.data for weight in self.weights], inputs,
-                                       self.bias.data)
+        weights = [weight.data for weight in self.weights]
+        total = operations.DOT.forward(weights, inputs, self.bias.data)
+        if total - total != 0.0:  # inf or NaN: raise the same OverflowError as Value.dot
+            _check_finite(operations.DOT, total, [*weights, *inputs, self.bias.data])
         return self._activate_float(total)
 
     def named_parameters(self) -> list[tuple[str, Value]]:

@@ -18,6 +18,7 @@ its numbers written with `repr` precision so they load back bit for bit. The kin
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import math
@@ -72,11 +73,15 @@ def _activation(value: object, field: str) -> str:
 
 
 def _positive_number(value: object, field: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
+    number = math.nan
+    if not isinstance(value, bool) and isinstance(value, int | float):
+        with contextlib.suppress(OverflowError):  # an integer too large for a float stays NaN
+            number = float(value)
+    if not 0.0 < number < math.inf:
         raise ValueError(
             f"architecture field {field!r} must be a positive finite number, got {value!r}"
         )
-    return float(value)
+    return number
 
 
 # -------------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import math
 import numbers
 import random
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import IO, Any, Protocol
@@ -25,7 +25,7 @@ from tqdm import tqdm
 
 from micrograd_ann.engine import Value, no_grad
 from micrograd_ann.losses import Loss, Target, get_loss
-from micrograd_ann.optim import SGD, Schedule
+from micrograd_ann.optim import SGD, Schedule, _check_count, _is_number
 
 __all__ = [
     "History",
@@ -174,7 +174,7 @@ def train(
     if batch_size is not None:
         _check_count("batch_size", batch_size)
     schedule = lr if callable(lr) else None
-    if schedule is None:
+    if schedule is None and optimizer is None:  # an optimizer brings its own rate
         _check_learning_rate(lr, "lr")
     rows, targets = _prepare_data(model, X, y, chosen, "")
     if validation is not None:
@@ -224,9 +224,12 @@ def train(
             if isinstance(rate, float):
                 history.learning_rate.append(rate)
             if validation is not None:
-                validation_loss, validation_accuracy = _evaluate(
-                    model, validation_rows, validation_targets, chosen
-                )
+                try:
+                    validation_loss, validation_accuracy = _evaluate(
+                        model, validation_rows, validation_targets, chosen
+                    )
+                except ArithmeticError as error:
+                    raise _diverged(epoch, epochs, rate, str(error)) from error
                 history.validation_loss.append(validation_loss)
                 if validation_accuracy is not None:
                     history.validation_accuracy.append(validation_accuracy)
@@ -279,7 +282,8 @@ def _garbage_collector_paused() -> Iterator[None]:
 
     A graph of `Value`s has no reference cycles (nodes point only to their children), so
     reference counting frees it; the cycle collector would only rescan the thousands of live
-    nodes every few hundred allocations, which costs about a fifth of a training step.
+    nodes every few hundred allocations, which costs about a fifth of a training step. The
+    switch is process-wide: cycles made meanwhile by other threads wait until the epoch ends.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -363,11 +367,6 @@ def _data(value: Value) -> float:
 # -------------------------------------------------------------------------------------------------
 
 
-def _check_count(name: str, value: object) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{name} must be an int >= 1, got {value!r}")
-
-
 def _check_learning_rate(rate: object, name: str) -> float:
     if not _is_number(rate) or not 0.0 < rate < math.inf:  # type: ignore[operator]
         raise ValueError(
@@ -375,10 +374,6 @@ def _check_learning_rate(rate: object, name: str) -> float:
             "typical learning rates are 0.001 to 1"
         )
     return float(rate)  # type: ignore[arg-type]
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _as_number(value: object, where: str) -> float:
@@ -461,6 +456,15 @@ def _prepare_data(
         )
     with no_grad():
         output = model(rows[0])
+    if not isinstance(output, Value) and not (
+        isinstance(output, Sequence) and output and all(isinstance(o, Value) for o in output)
+    ):
+        raise TypeError(
+            f"train needs a model that returns a Value or a list of Values, but "
+            f"{type(model).__name__} returned {type(output).__name__} {output!r}"
+            + ("; a Perceptron trains with its own rule: use Perceptron.fit(X, y)"
+               if type(model).__name__ == "Perceptron" else "")
+        )
     output_count = None if isinstance(output, Value) else len(output)
     targets = []
     for index, raw_target in enumerate(raw_targets):

@@ -271,3 +271,15 @@ def test_check_target_normalises():
     assert losses.LOSSES["cross_entropy"].check_target(2.0, 3) == 2
     assert losses.LOSSES["hinge"].check_target(-1, None) == -1.0
     assert losses.LOSSES["mse"].check_target([0.5], None) == 0.5
+
+
+@pytest.mark.parametrize("target", [-1, 3, 1.0, True, "1"])
+def test_cross_entropy_refuses_a_target_that_is_not_a_class_index(target: object) -> None:
+    logits = [Value(1.0), Value(2.0), Value(3.0)]
+    with pytest.raises(ValueError, match=r"class index 0\.\.2"):
+        losses.softmax_cross_entropy(logits, target)  # type: ignore[arg-type]
+
+
+def test_cross_entropy_refuses_empty_logits() -> None:
+    with pytest.raises(ValueError, match="at least one logit"):
+        losses.softmax_cross_entropy([], 0)

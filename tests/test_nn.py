@@ -481,3 +481,12 @@ def test_no_grad_forward_checks_its_inputs() -> None:
         model([1.0, 2.0, 3.0])
     with no_grad(), pytest.raises(TypeError, match="str"):
         model([1.0, "2"])
+
+
+def test_no_grad_forward_reports_overflow_like_the_graph_forward() -> None:
+    model = MLP(1, [1], seed=0)
+    model.parameters()[0].data = 1e200
+    with pytest.raises(OverflowError, match="dot"):
+        model([1e200])
+    with no_grad(), pytest.raises(OverflowError, match="dot"):
+        model([1e200])

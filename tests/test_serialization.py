@@ -266,3 +266,17 @@ def test_perceptron_file_checks_its_learning_rate(tmp_path: Path) -> None:
 def test_missing_file_is_a_file_not_found_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         load(tmp_path / "absent.json")
+
+
+def test_integers_too_large_for_a_float_are_refused_with_value_error(tmp_path: Path) -> None:
+    model = MLP(1, [1], seed=0)
+    path = tmp_path / "model.json"
+    save(model, path)
+    document = json.loads(path.read_text())
+    first = next(iter(document["parameters"]))
+    text = path.read_text().replace(
+        json.dumps(document["parameters"][first]), "1" + "0" * 400, 1
+    )
+    path.write_text(text)
+    with pytest.raises(ValueError, match="too large"):
+        load(path)

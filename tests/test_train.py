@@ -387,3 +387,10 @@ def test_progress_false_is_silent_even_on_a_terminal(monkeypatch):
     monkeypatch.setattr("sys.stdout", terminal)
     train(line(), LINE_X, LINE_Y, loss="mse", epochs=2, lr=0.01, progress=False)
     assert terminal.getvalue() == ""
+
+
+def test_a_model_that_does_not_return_values_is_refused_clearly() -> None:
+    from micrograd_ann import Perceptron
+
+    with pytest.raises(TypeError, match=r"Perceptron\.fit"):
+        train(Perceptron(2, seed=0), [[0.0, 1.0]], [1], loss="bce", progress=False)
