@@ -525,9 +525,9 @@ def train_test_split(
 
     Returns (X_train, X_test, y_train, y_test), in scikit-learn's order; the rows themselves are
     shared, not copied. Without stratification the test part has ceil(test_fraction·n) examples.
-    With stratify=True each class c of n_c examples puts round(test_fraction·n_c) of them in
-    the test part (at least 1, and at least 1 left for training), so both parts keep the
-    class proportions; every class then needs at least 2 examples.
+    With stratify=True each class c of n_c examples puts test_fraction·n_c (rounded half up) of
+    them in the test part (at least 1, and at least 1 left for training), so both parts keep
+    the class proportions; every class then needs at least 2 examples.
     """
     if len(X) != len(y):
         raise ValueError(f"X has {len(X)} rows but y has {len(y)} labels; they must match")

@@ -226,8 +226,9 @@ class Value:
 
         The graph is put in topological order without recursion, so any depth works; each
         node is visited once, however many paths lead to it. Interior nodes are reset first, so
-        only leaves accumulate across calls (calling twice doubles the leaves' grads, as in
-        PyTorch). Call `zero_grad()` on a model, or set `grad = 0.0`, between steps.
+        only leaves accumulate across calls (calling twice doubles the leaves' grads, as
+        PyTorch does when the graph is kept with `retain_graph=True`). Call `zero_grad()` on a
+        model, or set `grad = 0.0`, between steps.
 
         A node whose gradient is exactly 0 passes nothing on. That skips dead ReLUs cheaply;
         it also means an infinite local derivative times a zero gradient adds 0, not NaN.

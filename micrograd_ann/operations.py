@@ -47,6 +47,10 @@ class Operation:
 
     `derivatives` returns one local derivative ∂out/∂input per input, in input order. It gets the
     output too, because several derivatives are cheapest in terms of it (d/dx eˣ = eˣ).
+
+    The two n-ary nodes take their inputs in bulk instead: `SUM.forward(*terms)` and
+    `SUM.derivatives(count)`; `DOT.forward(weights, inputs, bias)` and
+    `DOT.derivatives(weights, inputs)`, all lists of floats.
     """
 
     name: str
@@ -100,7 +104,8 @@ def _power(base: float, exponent: float) -> float:
 def _power_derivatives(base: float, exponent: float, out: float) -> tuple[float, float]:
     # d/db b^k = k·b^(k−1);  d/dk b^k = b^k·ln b (for b > 0; its limit 0 at b = 0).
     if base != 0.0:
-        by_base = exponent * out / base
+        # k·b^k / b reuses the output; when b^k underflows to 0, compute k·b^(k−1) itself.
+        by_base = exponent * out / base if out != 0.0 else exponent * base ** (exponent - 1.0)
     elif exponent == 0.0 or exponent > 1.0:
         by_base = 0.0
     elif exponent == 1.0:

@@ -162,7 +162,8 @@ def test_digits_reads_mnist_idx_files(tmp_path: Path) -> None:
     result = run_fast("digits", mnist=tmp_path, limit=30)
     assert result["training_images"] == 30
     assert result["test_images"] == 5
-    assert 0.0 <= result["test_accuracy"] <= 1.0
+    # random pixels and labels: nothing to learn, but the IDX data must have gone through training
+    assert result["loss"] and all(math.isfinite(loss) for loss in result["loss"])
 
 
 def test_a_demo_runs_as_a_script() -> None:

@@ -290,3 +290,9 @@ def test_sigmoid_saturates_cleanly_at_extremes(x: float) -> None:
     result = Value(x).sigmoid()
     assert result.data == (1.0 if x > 0 else pytest.approx(0.0, abs=1e-300))
     assert Value(x).tanh().data == math.copysign(1.0, x)
+
+
+def test_power_rule_survives_an_output_that_underflows() -> None:
+    x = Value(1e-170)
+    (x**2).backward()  # x² underflows to 0, but d/dx x² = 2x = 2e-170 does not
+    assert x.grad == pytest.approx(2e-170, rel=1e-12)
