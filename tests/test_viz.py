@@ -240,7 +240,7 @@ def _hide_dot(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     assert shutil.which("dot") is None
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="system Graphviz (dot) is not installed")
+@pytest.mark.system_dot
 def test_render_svg_through_system_dot() -> None:
     svg = render_svg(draw_graph(_small_expression()))
     assert svg.lstrip().startswith("<?xml") and svg.rstrip().endswith("</svg>")
