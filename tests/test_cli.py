@@ -389,16 +389,24 @@ def test_empty_layer_sizes_are_refused(tmp_path: Path) -> None:
         assert "empty layer size" in completed.stderr
 
 
-def test_a_library_refusal_of_a_setting_is_one_line(tmp_path: Path) -> None:
-    """Any ValueError from the library (here: a dataset too small to split in classes) is one
-    line with status 2, whatever module raised it."""
-    errors = io.StringIO()
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(errors):
-        status = main(["train", "--dataset", "blobs", "--samples", "2", "--epochs", "1",
-                       "--quiet", "--out", str(tmp_path)])
-    assert status in (0, 2)
-    if status == 2:
-        assert len(errors.getvalue().strip().splitlines()) == 1
+def test_a_library_refusal_of_a_setting_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Any ValueError, TypeError or OverflowError from the library (a size limit of the
+    networks, say) is one line with status 2, whichever module raised it."""
+    import micrograd_ann.nn
+
+    for error in (ValueError("MLP(2, [100000]) has too many parameters"),
+                  TypeError("a count must be an int"), OverflowError("too large")):
+        def refuse(*arguments: object, error: Exception = error, **keywords: object) -> None:
+            raise error
+
+        monkeypatch.setattr(micrograd_ann.nn, "MLP", refuse)
+        errors = io.StringIO()
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(errors):
+            status = main(["train", "--epochs", "1", "--quiet", "--out", str(tmp_path)])
+        assert status == 2
+        assert errors.getvalue() == f"micrograd-ann train: error: {error}\n"
 
 
 def test_digits_advice_never_mentions_an_option_the_command_lacks(tmp_path: Path) -> None:
