@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from micrograd_ann.files import write_atomic
 from micrograd_ann.nn import (
     ACTIVATIONS,
     MLP,
@@ -170,7 +171,7 @@ def save(model: Module, path: str | os.PathLike[str]) -> None:
         "architecture": _KINDS[kind_name].describe(model),
         "parameters": parameters,
     }
-    Path(path).write_text(json.dumps(document, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+    write_atomic(path, json.dumps(document, indent=2, allow_nan=False) + "\n")
 
 
 def load(path: str | os.PathLike[str]) -> Module:
