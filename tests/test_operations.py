@@ -389,3 +389,7 @@ def test_gradient_graphs_match_central_differences(case: Case, data: st.DataObje
             assert abs(second.data - expected) <= 1e-6 + 1e-4 * abs(expected), (
                 xs, index, second, expected,
             )
+
+
+def test_every_operation_writes_its_derivatives_with_values_too() -> None:
+    assert all(operation.derivative_values is not None for operation in OPERATIONS.values())
