@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from micrograd_ann import checks, operations
 from micrograd_ann.checks import Seed, shorten
-from micrograd_ann.engine import Operand, Value, _check_finite, is_grad_enabled
+from micrograd_ann.engine import Operand, Value, is_grad_enabled
 
 if TYPE_CHECKING:
     import torch
@@ -226,8 +226,8 @@ class Neuron(Module):
         """
         weights = [weight.data for weight in self.weights]
         total = operations.DOT.forward(weights, inputs, self.bias.data)
-        if total - total != 0.0:  # inf or NaN: raise the same OverflowError as Value.dot
-            _check_finite(operations.DOT, total, [*weights, *inputs, self.bias.data])
+        if total - total != 0.0:  # inf or NaN: Value.dot raises (or lets it pass) as it would
+            total = Value.dot(self.weights, inputs, self.bias).data
         return self._activate_float(total)
 
     def named_parameters(self) -> list[tuple[str, Value]]:

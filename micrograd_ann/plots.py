@@ -2,11 +2,12 @@
 
 matplotlib is the optional extra `plots` (`pip install "micrograd_ann[plots]"`); it is imported
 only when a plot is drawn. Without a display (a server, CI), the Agg backend is used, so figures
-can always be saved with `figure.savefig("name.png")`.
+can always be saved with `figure.savefig("name.png")`, or atomically with `save_figure`.
 """
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import sys
@@ -15,13 +16,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from micrograd_ann.engine import Value, no_grad
+from micrograd_ann.files import PathLike, write_atomic
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.cm import ScalarMappable
     from matplotlib.figure import Figure
 
-__all__ = ["DecisionBoundaryDisplay", "plot_function", "plot_history"]
+__all__ = [
+    "DecisionBoundaryDisplay", "figure_bytes", "plot_function", "plot_history", "save_figure",
+]
 
 _BINARY_COLOURS = ("#d6604d", "#4393c3")  # class 0 red, class 1 blue
 _CLASS_COLOURS = (
@@ -49,6 +53,21 @@ def _require_matplotlib() -> None:
     )
     if headless and not chosen_elsewhere:
         matplotlib.use("Agg")
+
+
+def figure_bytes(figure: Figure, image_format: str = "png", *, dpi: float | None = None) -> bytes:
+    """`figure` drawn into memory as an image file's bytes (`image_format` "png", "svg", …)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=image_format, dpi="figure" if dpi is None else dpi)
+    return buffer.getvalue()
+
+
+def save_figure(figure: Figure, path: PathLike, *, dpi: float | None = None) -> None:
+    """Save `figure` to `path` in the format its extension names (.png, .svg, .pdf, …), all
+    or nothing: matplotlib draws into memory, then `write_atomic` replaces the file, so a full
+    disk or a file-size limit leaves the previous picture intact."""
+    image_format = os.path.splitext(os.fspath(path))[1].removeprefix(".").lower() or "png"
+    write_atomic(path, figure_bytes(figure, image_format, dpi=dpi))
 
 
 def _axes_or_new(ax: Axes | None) -> Axes:
