@@ -9,9 +9,11 @@
 """
 
 from micrograd_ann import datasets, losses
-from micrograd_ann.engine import Value, is_grad_enabled, no_grad
+from micrograd_ann.custom import custom_operation
+from micrograd_ann.engine import Value, grad, is_grad_enabled, no_grad
 from micrograd_ann.explain import explain
 from micrograd_ann.gradcheck import GradcheckError, gradcheck, numerical_grad
+from micrograd_ann.hessian import hessian
 from micrograd_ann.nn import MLP, Layer, Module, Neuron, Perceptron
 from micrograd_ann.optim import SGD
 from micrograd_ann.serialization import load, save
@@ -22,6 +24,9 @@ __all__ = [
     "Value",
     "no_grad",
     "is_grad_enabled",
+    "grad",
+    "hessian",
+    "custom_operation",
     "gradcheck",
     "GradcheckError",
     "numerical_grad",

@@ -16,7 +16,7 @@ import html
 from dataclasses import dataclass
 
 from micrograd_ann.engine import Value, topological_order
-from micrograd_ann.operations import OPERATIONS
+from micrograd_ann.operations import operation_named
 from micrograd_ann.viz import HasNamedParameters, four_decimals, parameter_names
 
 __all__ = ["ChainRuleStep", "ChainRuleTable", "explain"]
@@ -119,7 +119,7 @@ def explain(root: Value, *, model: HasNamedParameters | None = None) -> ChainRul
     names = _Names(model)
     steps = ChainRuleTable()
     for node in reversed(order):
-        symbol = OPERATIONS[node.op].symbol if node.op in OPERATIONS else node.op
+        symbol = operation.symbol if (operation := operation_named(node.op)) else node.op
         for child, local in zip(node.children, node.local_derivatives):
             if child.requires_grad:
                 steps.append(

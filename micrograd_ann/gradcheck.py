@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from micrograd_ann.engine import Value, _as_float, no_grad
+from micrograd_ann.engine import Value, _as_float
 
 __all__ = ["GradcheckError", "numerical_grad", "analytic_grad", "gradcheck"]
 
@@ -30,8 +30,8 @@ def _points(xs: Sequence[float]) -> list[float]:
 
 
 def _evaluate(f: Function, xs: Sequence[float]) -> float:
-    with no_grad():
-        result = f(*(Value(x) for x in xs))
+    # Graph recording stays on: f may itself differentiate (`grad(g(x), x, create_graph=True)`).
+    result = f(*(Value(x) for x in xs))
     if not isinstance(result, Value):
         raise TypeError(
             f"the function must return a Value, got {type(result).__name__}: {result!r}"
@@ -53,13 +53,16 @@ def numerical_grad(f: Function, xs: Sequence[float], eps: float = 1e-6) -> list[
 
 
 def analytic_grad(f: Function, xs: Sequence[float]) -> list[float]:
-    """The engine's gradient of `f` at `xs`, from one `backward()`."""
+    """The engine's gradient of `f` at `xs`, from one `backward()` (0 everywhere when `f`
+    returns a constant, such as the derivative of a linear function)."""
     inputs = [Value(x, label=f"x{index}") for index, x in enumerate(_points(xs))]
     result = f(*inputs)
     if not isinstance(result, Value):
         raise TypeError(
             f"the function must return a Value, got {type(result).__name__}: {result!r}"
         )
+    if not result.requires_grad:
+        return [0.0 for _ in inputs]
     result.backward()
     return [value.grad for value in inputs]
 

@@ -30,7 +30,7 @@ from typing import Protocol, cast
 import graphviz
 
 from micrograd_ann.engine import Value
-from micrograd_ann.operations import OPERATIONS
+from micrograd_ann.operations import operation_named
 
 __all__ = [
     "NODE_COLOURS",
@@ -219,7 +219,7 @@ def draw_graph(
             continue
         if "operation" not in kinds_seen:
             kinds_seen.append("operation")
-        operation = OPERATIONS.get(value.op)
+        operation = operation_named(value.op)
         graph.node(
             f"operation{index}",
             label=operation.symbol if operation is not None else value.op,
