@@ -73,6 +73,14 @@ def squared_error(output: Output, target: Target) -> Value:
     return Value.sum(errors) / len(errors)
 
 
+def _check_probability(output: Value) -> None:
+    if not 0.0 <= output.data <= 1.0:
+        raise ValueError(
+            f"loss 'bce' needs probabilities in [0, 1], but the model gave {output.data!r}; "
+            "end the model with a sigmoid (output_activation='sigmoid') or use 'bce_with_logits'"
+        )
+
+
 def _clamp_probability(probability: Value) -> Value:
     # Outside [ε, 1 − ε] the bound replaces the probability, so log never sees 0. The bound is
     # built as p·0 + bound: it stays attached to the graph with slope 0 (as with torch.clamp),
@@ -86,9 +94,11 @@ def _clamp_probability(probability: Value) -> Value:
 def binary_cross_entropy(probability: Value, target: float) -> Value:
     """−[T·ln p + (1 − T)·ln(1 − p)] for a probability p (say a sigmoid output) and T in [0, 1].
 
-    p is first clamped to [ε, 1 − ε] (ε = `PROBABILITY_EPSILON`). Terms whose weight is 0 are
-    left out, so a hard label 1 gives just −ln p, with d/dp = −1/p.
+    p must lie in [0, 1] (else ValueError: the model lacks its sigmoid); it is then clamped to
+    [ε, 1 − ε] (ε = `PROBABILITY_EPSILON`). Terms whose weight is 0 are left out, so a hard
+    label 1 gives just −ln p, with d/dp = −1/p.
     """
+    _check_probability(probability)
     p = _clamp_probability(probability)
     terms: list[Value] = []
     if target != 0.0:
@@ -220,8 +230,10 @@ class Loss:
             None for a model with a single output `Value`, else the length of its output list.
         predict: the predicted label of one output (compared with the target for accuracy);
             None for regression losses.
-        check_output: raises ValueError if a model's output cannot be right for this loss
-            (train calls it on the output for the first row); None when any output will do.
+        check_output: raises ValueError if a model's output cannot be right for this loss;
+            train calls it on the first row's output before training starts, so the mistake
+            shows at once (the per-sample loss still checks every output). None when any
+            output will do.
     """
 
     name: str
@@ -288,12 +300,6 @@ def _check_class_index(target: Target, output_count: int | None) -> Target:
     return int(target)
 
 
-def _check_probability(output: Value) -> None:
-    if not 0.0 <= output.data <= 1.0:
-        raise ValueError(
-            f"loss 'bce' needs probabilities in [0, 1], but the model gave {output.data!r}; "
-            "end the model with a sigmoid (output_activation='sigmoid') or use 'bce_with_logits'"
-        )
 
 
 def _index_of_largest(logits: Sequence[Value]) -> int:

@@ -106,6 +106,23 @@ def test_bce_clamps_certain_wrong_probabilities():
         assert p.grad == 0.0  # clamped: the bound is a constant
 
 
+@pytest.mark.parametrize("bad", [1.5, -0.25])
+def test_bce_checks_every_output_not_only_the_first(bad: float) -> None:
+    outputs = [Value(0.5), Value(0.25), Value(bad)]
+    with pytest.raises(ValueError, match=rf"probabilities in \[0, 1\].*gave {bad}"):
+        losses.bce(outputs, [1.0, 0.0, 1.0])
+
+
+def test_train_with_bce_checks_every_row_not_only_the_first() -> None:
+    from micrograd_ann import Neuron, train
+
+    model = Neuron(1, activation="linear", seed=0)
+    model.load_state_dict({"w.0": 1.0, "b": 0.0})
+    # Row 0 gives 0.5, a fine probability; row 1 gives 3.0, which no sigmoid can give.
+    with pytest.raises(ValueError, match=r"gave 3\.0.*sigmoid"):
+        train(model, [[0.5], [3.0]], [1, 0], loss="bce", epochs=1, progress=False)
+
+
 def test_bce_with_logits_matches_torch_including_zero_logit():
     torch = pytest.importorskip("torch")
     assert_matches_torch(
