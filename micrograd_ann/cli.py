@@ -162,17 +162,17 @@ DATASETS: dict[str, DatasetChoice] = {
     "moons": DatasetChoice(
         "two interleaved half circles (2-D, 2 classes)",
         lambda samples, seed: datasets.two_moons(samples, noise=0.1, seed=seed),
-        Settings(samples=100, layers=(16, 16), epochs=100, lr=0.1, momentum=0.9),
+        Settings(samples=100, layers=(16, 16), epochs=100, lr=0.5),
     ),
     "circles": DatasetChoice(
         "a ring around a disc (2-D, 2 classes)",
         lambda samples, seed: datasets.circles(samples, noise=0.05, seed=seed),
-        Settings(samples=100, layers=(16, 16), epochs=100, lr=0.1, momentum=0.9),
+        Settings(samples=100, layers=(16, 16), epochs=100, lr=0.5),
     ),
     "spirals": DatasetChoice(
         "three interleaved spiral arms (2-D, 3 classes)",
         lambda samples, seed: datasets.spirals(samples, classes=3, seed=seed),
-        Settings(samples=150, layers=(32, 32), epochs=100, lr=0.05, momentum=0.9,
+        Settings(samples=150, layers=(16, 16), epochs=100, lr=0.05, momentum=0.9,
                  batch_size=16),
     ),
     "blobs": DatasetChoice(
