@@ -409,6 +409,22 @@ def test_a_library_refusal_of_a_setting_is_one_line(
         assert errors.getvalue() == f"micrograd-ann train: error: {error}\n"
 
 
+def test_a_missing_optional_dependency_in_a_demo_is_one_line(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import micrograd_ann.cli
+
+    def missing(arguments: object) -> None:
+        raise ImportError('the digits demo needs scikit-learn: pip install "micrograd_ann[digits]"')
+
+    monkeypatch.setattr(micrograd_ann.cli, "run_demo", missing)
+    errors = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(errors):
+        status = main(["demo", "digits", "--fast"])
+    assert status == 1
+    assert errors.getvalue().count("\n") == 1 and "scikit-learn" in errors.getvalue()
+
+
 def test_digits_advice_never_mentions_an_option_the_command_lacks(tmp_path: Path) -> None:
     pytest.importorskip("sklearn")
     completed = run("train", "--dataset", "digits", "--epochs", "1", "--quiet", "--out",
