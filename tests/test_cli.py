@@ -382,6 +382,14 @@ def test_an_infinite_number_in_the_expression_is_refused_as_an_infinite_binding_
         assert "finite" in completed.stderr
 
 
+def test_a_gradient_that_overflows_is_refused_not_printed_as_inf() -> None:
+    # d/dx (1/x) = -1/x² = -1e400 at x = 1e-200: past the largest float.
+    completed = run("grad", "1/x", "x=1e-200")
+    assert_one_line_error(completed, 2)
+    assert "∂/∂x is -inf" in completed.stderr
+    assert "inf" not in completed.stdout
+
+
 def test_empty_layer_sizes_are_refused(tmp_path: Path) -> None:
     for layers in ("16,,16", "16,", ",16", ""):
         completed = run("train", "--layers", layers, "--out", str(tmp_path))
