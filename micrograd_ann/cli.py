@@ -640,6 +640,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                       RUNTIME_ERROR)
     except (ValueError, TypeError, OverflowError) as error:  # a setting the library refuses
         return report(arguments.command, str(error), USAGE_ERROR)
+    except ImportError as error:  # an optional dependency a demo needs (its message says which)
+        return report(arguments.command, str(error), RUNTIME_ERROR)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

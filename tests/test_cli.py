@@ -382,6 +382,14 @@ def test_an_infinite_number_in_the_expression_is_refused_as_an_infinite_binding_
         assert "finite" in completed.stderr
 
 
+def test_a_gradient_that_overflows_is_refused_not_printed_as_inf() -> None:
+    # d/dx (1/x) = -1/x² = -1e400 at x = 1e-200: past the largest float.
+    completed = run("grad", "1/x", "x=1e-200")
+    assert_one_line_error(completed, 2)
+    assert "∂/∂x is -inf" in completed.stderr
+    assert "inf" not in completed.stdout
+
+
 def test_empty_layer_sizes_are_refused(tmp_path: Path) -> None:
     for layers in ("16,,16", "16,", ",16", ""):
         completed = run("train", "--layers", layers, "--out", str(tmp_path))
@@ -407,6 +415,22 @@ def test_a_library_refusal_of_a_setting_is_one_line(
             status = main(["train", "--epochs", "1", "--quiet", "--out", str(tmp_path)])
         assert status == 2
         assert errors.getvalue() == f"micrograd-ann train: error: {error}\n"
+
+
+def test_a_missing_optional_dependency_in_a_demo_is_one_line(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import micrograd_ann.cli
+
+    def missing(arguments: object) -> None:
+        raise ImportError('the digits demo needs scikit-learn: pip install "micrograd_ann[digits]"')
+
+    monkeypatch.setattr(micrograd_ann.cli, "run_demo", missing)
+    errors = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(errors):
+        status = main(["demo", "digits", "--fast"])
+    assert status == 1
+    assert errors.getvalue().count("\n") == 1 and "scikit-learn" in errors.getvalue()
 
 
 def test_digits_advice_never_mentions_an_option_the_command_lacks(tmp_path: Path) -> None:
