@@ -28,6 +28,7 @@ from micrograd_ann.losses import Loss, Target, get_loss
 from micrograd_ann.optim import SGD, Schedule
 
 __all__ = [
+    "MAX_GRAPH_EDGES",
     "History",
     "TrainingDiverged",
     "Model",
@@ -37,6 +38,12 @@ __all__ = [
     "evaluate",
     "progress_enabled",
 ]
+
+
+MAX_GRAPH_EDGES = 20_000_000
+"""The largest graph one training step may build: a batch of n rows through a model of p
+parameters builds about n·p edges (each weight meets each row once), some 36 bytes and a
+microsecond or two each in this pure-Python engine. `train` refuses a bigger batch up front."""
 
 
 class Model(Protocol):
@@ -123,7 +130,8 @@ def train(
             as 2.0 for `epochs` or `batch_size`, a number where a row belongs.
         ValueError: bad values, with the reason (ragged rows, NaN or infinity,
             len(X) ≠ len(y), rows of the wrong width for `model.nin`, labels the loss does not
-            accept, an unknown loss name, lr ≤ 0, epochs < 1, batch_size < 1).
+            accept, an unknown loss name, lr ≤ 0, epochs < 1, batch_size < 1, a batch whose
+            graph would pass `MAX_GRAPH_EDGES`).
         TrainingDiverged: by the rule of `history.check_divergence` (a parameter or the loss
             became infinite or NaN, or the loss grew past 10⁶ × its first epoch's level), or
             the arithmetic overflowed.
@@ -151,6 +159,7 @@ def train(
 
     sample_count = len(rows)
     size = sample_count if batch_size is None else min(batch_size, sample_count)
+    _check_graph_size(len(parameters), size, batch_size)
     order = list(range(sample_count))
     shuffler = checks.random_generator(seed)
     history = History()
@@ -313,6 +322,19 @@ def _data(value: Value) -> float:
 # -------------------------------------------------------------------------------------------------
 # Checking the data and the settings, once, before training
 # -------------------------------------------------------------------------------------------------
+
+
+def _check_graph_size(parameter_count: int, rows: int, batch_size: int | None) -> None:
+    if parameter_count * rows <= MAX_GRAPH_EDGES:
+        return
+    largest = max(MAX_GRAPH_EDGES // max(parameter_count, 1), 1)
+    batch = "the whole data set (batch_size=None)" if batch_size is None else f"{rows} rows"
+    raise ValueError(
+        f"a batch of {batch} through a model of {parameter_count:,} parameters builds a graph "
+        f"of about {parameter_count * rows:,} edges per step, above the limit of "
+        f"{MAX_GRAPH_EDGES:,} (train.MAX_GRAPH_EDGES) for this pure-Python engine; use "
+        f"batch_size={min(largest, 32)} or a smaller model"
+    )
 
 
 def _check_learning_rate(rate: object, name: str) -> float:

@@ -1,5 +1,6 @@
 """Tests for micrograd_ann.train: steps by hand, batch modes, metrics, errors, the progress bar."""
 
+import importlib
 import io
 import json
 import math
@@ -405,6 +406,20 @@ def test_bce_needs_probabilities_from_the_model():
     model = Affine([[1.0]], [2.0])
     with pytest.raises(ValueError, match=r"probabilities in \[0, 1\].*gave 3\.0.*sigmoid"):
         train(model, [[1.0], [2.0]], [0, 1], loss="bce", progress=False)
+
+
+def test_a_batch_too_big_for_the_engine_is_refused_before_training(monkeypatch):
+    train_module = importlib.import_module("micrograd_ann.train")  # the name `train` is taken
+    monkeypatch.setattr(train_module, "MAX_GRAPH_EDGES", 10_000)
+    X, y = datasets.two_moons(100, seed=0, labels="plus_minus")
+    model = MLP(2, [16, 16, 1], seed=0)  # 337 parameters × 100 rows = 33,700 edges
+    before = model.state_dict()
+    with pytest.raises(ValueError, match=r"the whole data set.*337 parameters.*33,700 edges.*"
+                                         r"limit of 10,000.*batch_size=29"):
+        train(model, X, y, loss="hinge", epochs=1, progress=False)
+    assert model.state_dict() == before
+    history = train(model, X, y, loss="hinge", epochs=1, batch_size=29, progress=False)
+    assert history.epochs_run == 1
 
 
 def test_the_wrong_width_is_caught_for_a_real_mlp():
