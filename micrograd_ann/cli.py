@@ -300,6 +300,11 @@ def run_train(arguments: argparse.Namespace) -> None:
     out: Path = arguments.out
     prepare_folder(out)  # before training: a bad --out should not cost a training run
     choice = DATASETS[arguments.dataset]
+    if arguments.samples is not None and choice.defaults.samples is None:
+        raise CommandError(
+            f"--samples {arguments.samples}: the {arguments.dataset} dataset has a fixed size; "
+            "leave --samples out"
+        )
     settings = chosen_settings(arguments, choice.defaults)
     try:
         X, labels = choice.load(settings.samples or 0, arguments.seed)
