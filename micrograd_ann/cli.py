@@ -28,9 +28,10 @@ from typing import Any
 
 from micrograd_ann import datasets
 from micrograd_ann.engine import Value
-from micrograd_ann.expression import ExpressionError, evaluate, parse_bindings
+from micrograd_ann.expression import FUNCTIONS, ExpressionError, evaluate, parse_bindings
 from micrograd_ann.files import write_atomic
 from micrograd_ann.losses import LOSSES
+from micrograd_ann.nn import ACTIVATIONS
 
 __all__ = ["main"]
 
@@ -256,21 +257,11 @@ def prepare_targets(
         if loss != "mse":
             raise CommandError(f"{dataset} is a regression dataset: use --loss mse")
         return labels, 1, "linear"
-    classes = max(labels) + 1
-    if loss == "cross_entropy":
-        return labels, classes, "linear"
-    if loss == "mse":
-        return (labels, 1, "sigmoid") if classes == 2 else (
-            datasets.one_hot(labels, classes), classes, "sigmoid"
-        )
-    if classes != 2:
-        raise CommandError(
-            f"--loss {loss} separates two classes, but {dataset} has {classes}; "
-            "use --loss cross_entropy"
-        )
-    if loss == "hinge":
-        return [2 * label - 1 for label in labels], 1, "linear"
-    return labels, 1, ("sigmoid" if loss == "bce" else "linear")
+    try:
+        encoded = LOSSES[loss].class_targets(labels)
+    except ValueError as error:
+        raise CommandError(f"{dataset}: {error}") from None
+    return encoded.targets, encoded.outputs, encoded.output_activation
 
 
 def chosen_settings(arguments: argparse.Namespace, defaults: Settings) -> Settings:
@@ -536,7 +527,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="evaluate an expression and print its gradient",
         description="Evaluate EXPR at the given variable values and print ∂EXPR/∂ of each "
         "variable. EXPR may use numbers, variables, + - * / **, unary minus, parentheses and "
-        "exp, log, tanh, sigmoid, relu, sin, cos, sqrt, abs.",
+        f"{', '.join(FUNCTIONS)}.",
         epilog='example: micrograd-ann grad "tanh(x*w + b)" x=0.5 w=-1.5 b=0.2 --explain\n'
         'An expression may start with a minus sign: micrograd-ann grad "-x*w" x=2 w=3',
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -569,7 +560,8 @@ def build_parser() -> argparse.ArgumentParser:
                        "dataset, below)")
     train.add_argument("--layers", type=layer_sizes,
                        help="hidden layer sizes, e.g. 16,16 (default: per dataset)")
-    train.add_argument("--activation", choices=("relu", "tanh", "sigmoid"), default="relu")
+    train.add_argument("--activation", choices=[name for name in ACTIVATIONS if name != "linear"],
+                       default="relu")
     train.add_argument("--loss", choices=sorted(LOSSES),
                        help="default: hinge for two classes, cross_entropy for more, mse for "
                        "regression")

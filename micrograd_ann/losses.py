@@ -19,12 +19,15 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from micrograd_ann import checks
+from micrograd_ann.datasets import one_hot
 from micrograd_ann.engine import Value
 
 __all__ = [
     "Output",
     "Target",
     "Loss",
+    "ClassTargets",
     "LOSSES",
     "get_loss",
     "PROBABILITY_EPSILON",
@@ -225,6 +228,11 @@ class Loss:
         name: the name `train(loss=...)` accepts.
         per_sample: loss(output, target) for one sample; train averages it over each batch.
         labels: the valid targets, in words (used in error messages).
+        encode_classes: encode_classes(labels, k) turns class labels 0..k−1 into this loss's
+            targets, with the output units and output activation a model needs for them
+            (a `ClassTargets`); see `class_targets`.
+        max_classes: the most classes the loss separates (2 for the binary losses); None for
+            any number.
         check_target: check_target(target, output_count) returns the target in the form
             `per_sample` expects, or raises ValueError saying why it is invalid. output_count is
             None for a model with a single output `Value`, else the length of its output list.
@@ -242,6 +250,69 @@ class Loss:
     check_target: Callable[[Target, int | None], Target]
     predict: Callable[[Any], int] | None = None
     check_output: Callable[[Any], None] | None = None
+    encode_classes: Callable[[list[int], int], ClassTargets] | None = None
+    max_classes: int | None = None
+
+    def class_targets(self, labels: Sequence[int]) -> ClassTargets:
+        """Class labels 0..k−1 (k = the largest + 1) as targets for this loss, with the number
+        of output units and the output activation of a model trained on them.
+
+        Raises ValueError when the loss cannot separate k classes (the binary losses take 2).
+        """
+        if not labels:
+            raise ValueError("no labels: give at least one class label")
+        label_list = [
+            checks.count(label, f"labels[{index}] (a class index)", minimum=0)
+            for index, label in enumerate(labels)
+        ]
+        classes = max(max(label_list) + 1, 2)
+        if self.max_classes is not None and classes > self.max_classes:
+            raise ValueError(
+                f"loss {self.name!r} separates {self.max_classes} classes (its labels are "
+                f"{self.labels}), but the labels hold {classes}; use 'cross_entropy'"
+            )
+        if self.encode_classes is None:
+            raise ValueError(f"loss {self.name!r} takes no class labels (its targets are "
+                             f"{self.labels})")
+        return self.encode_classes(label_list, classes)
+
+
+@dataclass(frozen=True)
+class ClassTargets:
+    """Class labels encoded for a loss, and the model they call for.
+
+    Attributes:
+        targets: one target per label, in the form the loss's `check_target` accepts.
+        outputs: how many output units the model needs.
+        output_activation: the activation of its last layer ("sigmoid" where the loss reads
+            probabilities, else "linear").
+    """
+
+    targets: list[Target]
+    outputs: int
+    output_activation: str
+
+
+def _as_probabilities(labels: list[int], classes: int) -> ClassTargets:
+    """mse on classes: one sigmoid unit fitting 0/1, or one sigmoid unit per class (one-hot)."""
+    if classes == 2:
+        return ClassTargets(list(labels), 1, "sigmoid")
+    return ClassTargets(list(one_hot(labels, classes)), classes, "sigmoid")
+
+
+def _as_zero_one(output_activation: str) -> Callable[[list[int], int], ClassTargets]:
+    """0/1 labels kept as they are, for one output unit with `output_activation`."""
+    return lambda labels, classes: ClassTargets(list(labels), 1, output_activation)
+
+
+def _as_plus_minus_one(labels: list[int], classes: int) -> ClassTargets:
+    """0/1 labels as −1/+1 (y ↦ 2y − 1) for one linear score, as the hinge loss wants."""
+    return ClassTargets([2 * label - 1 for label in labels], 1, "linear")
+
+
+def _as_class_indices(labels: list[int], classes: int) -> ClassTargets:
+    """Class indices kept as they are, for one linear output (a logit) per class."""
+    return ClassTargets(list(labels), classes, "linear")
 
 
 def _require_single_output(name: str, output_count: int | None) -> None:
@@ -300,8 +371,6 @@ def _check_class_index(target: Target, output_count: int | None) -> Target:
     return int(target)
 
 
-
-
 def _index_of_largest(logits: Sequence[Value]) -> int:
     values = [logit.data for logit in logits]
     return values.index(max(values))
@@ -310,26 +379,33 @@ def _index_of_largest(logits: Sequence[Value]) -> int:
 LOSSES: dict[str, Loss] = {
     loss.name: loss
     for loss in (
-        Loss("mse", squared_error, "any numbers", _check_regression_target),
+        Loss(
+            "mse", squared_error, "any numbers", _check_regression_target,
+            encode_classes=_as_probabilities,
+        ),
         Loss(
             "bce", binary_cross_entropy, "0 or 1",
             _check_binary_target("bce", (0.0, 1.0), ""),
             predict=lambda probability: 1 if probability.data >= 0.5 else 0,
             check_output=_check_probability,
+            encode_classes=_as_zero_one("sigmoid"), max_classes=2,
         ),
         Loss(
             "bce_with_logits", binary_cross_entropy_with_logits, "0 or 1",
             _check_binary_target("bce_with_logits", (0.0, 1.0), ""),
             predict=lambda logit: 1 if logit.data >= 0.0 else 0,
+            encode_classes=_as_zero_one("linear"), max_classes=2,
         ),
         Loss(
             "cross_entropy", softmax_cross_entropy, "class indices 0..k-1", _check_class_index,
             predict=_index_of_largest,
+            encode_classes=_as_class_indices,
         ),
         Loss(
             "hinge", max_margin_loss, "-1 or +1",
             _check_binary_target("hinge", (-1.0, 1.0), " (turn 0/1 labels into ±1 with 2*y - 1)"),
             predict=lambda score: 1 if score.data > 0.0 else -1,
+            encode_classes=_as_plus_minus_one, max_classes=2,
         ),
     )
 }

@@ -41,11 +41,14 @@ def _linear(value: Value) -> Value:
 
 ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
     "linear": _linear,
-    "relu": Value.relu,
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
+    **{
+        operation.name: getattr(Value, operation.method)
+        for operation in operations.OPERATIONS.values()
+        if operation.activation
+    },
 }
-"""Activation name → the function applied to a neuron's weighted sum."""
+"""Activation name → the function applied to a neuron's weighted sum: "linear" (none), then
+every operation the table marks as an `activation` (relu, tanh, sigmoid)."""
 
 
 def _activation_on_floats(name: str) -> Callable[[float], float]:
@@ -352,11 +355,6 @@ class MLP(Module):
                 "MLP.to_torch() needs PyTorch, which is not installed; install it with "
                 "`pip install torch`"
             ) from error
-        activation_modules: dict[str, type[torch.nn.Module]] = {
-            "relu": torch.nn.ReLU,
-            "tanh": torch.nn.Tanh,
-            "sigmoid": torch.nn.Sigmoid,
-        }
         modules: list[torch.nn.Module] = []
         for layer in self.layers:
             linear = torch.nn.Linear(layer.nin, layer.nout, dtype=torch.float64)
@@ -373,8 +371,9 @@ class MLP(Module):
                     )
                 )
             modules.append(linear)
-            if layer.activation in activation_modules:
-                modules.append(activation_modules[layer.activation]())
+            if layer.activation != "linear":
+                module_name = operations.OPERATIONS[layer.activation].torch_module
+                modules.append(getattr(torch.nn, module_name)())
         return torch.nn.Sequential(*modules)
 
     def __repr__(self) -> str:

@@ -1,6 +1,7 @@
 """Tests for micrograd_ann.losses: values and gradients against hand derivations and PyTorch."""
 
 import math
+import re
 
 import pytest
 
@@ -300,3 +301,58 @@ def test_cross_entropy_refuses_a_target_that_is_not_a_class_index(target: object
 def test_cross_entropy_refuses_empty_logits() -> None:
     with pytest.raises(ValueError, match="at least one logit"):
         losses.softmax_cross_entropy([], 0)
+
+
+# -------------------------------------------------------------------------------------------------
+# Class labels encoded by each loss (what `micrograd-ann train` builds its model from)
+# -------------------------------------------------------------------------------------------------
+
+TWO_CLASSES = [0, 1, 1, 0]
+THREE_CLASSES = [0, 2, 1]
+
+
+@pytest.mark.parametrize(
+    ("name", "targets", "outputs", "activation"),
+    [
+        ("mse", [0, 1, 1, 0], 1, "sigmoid"),
+        ("bce", [0, 1, 1, 0], 1, "sigmoid"),
+        ("bce_with_logits", [0, 1, 1, 0], 1, "linear"),
+        ("hinge", [-1, 1, 1, -1], 1, "linear"),
+        ("cross_entropy", [0, 1, 1, 0], 2, "linear"),
+    ],
+)
+def test_each_loss_encodes_two_classes_its_own_way(
+    name: str, targets: list[int], outputs: int, activation: str
+) -> None:
+    loss = losses.LOSSES[name]
+    encoded = loss.class_targets(TWO_CLASSES)
+    assert (encoded.targets, encoded.outputs, encoded.output_activation) == (
+        targets, outputs, activation
+    )
+    output_count = None if outputs == 1 else outputs
+    for target in encoded.targets:  # the loss accepts what it encoded
+        loss.check_target(target, output_count)
+
+
+def test_three_classes_are_one_hot_for_mse_and_indices_for_cross_entropy() -> None:
+    mse = losses.LOSSES["mse"].class_targets(THREE_CLASSES)
+    assert mse.targets == [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0]]
+    assert (mse.outputs, mse.output_activation) == (3, "sigmoid")
+    cross_entropy = losses.LOSSES["cross_entropy"].class_targets(THREE_CLASSES)
+    assert (cross_entropy.targets, cross_entropy.outputs) == (THREE_CLASSES, 3)
+
+
+@pytest.mark.parametrize("name", ["bce", "bce_with_logits", "hinge"])
+def test_binary_losses_refuse_three_classes_naming_their_labels(name: str) -> None:
+    loss = losses.LOSSES[name]
+    labels = re.escape(loss.labels)
+    with pytest.raises(ValueError, match=rf"separates 2 classes \(its labels are {labels}\)"
+                                         r".*hold 3; use 'cross_entropy'"):
+        loss.class_targets(THREE_CLASSES)
+
+
+def test_class_labels_must_be_class_indices() -> None:
+    with pytest.raises(TypeError, match="a class index"):
+        losses.LOSSES["hinge"].class_targets([0, 1.0])  # type: ignore[list-item]
+    with pytest.raises(ValueError, match="at least 0"):
+        losses.LOSSES["hinge"].class_targets([0, -1])

@@ -199,7 +199,7 @@ def test_neuron_wrong_input_count() -> None:
 
 
 def test_unknown_activation_lists_the_valid_ones() -> None:
-    with pytest.raises(ValueError, match=r"'softplus'.*linear, relu, tanh, sigmoid"):
+    with pytest.raises(ValueError, match=r"'softplus'.*linear, tanh, sigmoid, relu"):
         Neuron(2, "softplus")
     with pytest.raises(ValueError, match="output_activation"):
         MLP(2, [3, 1], output_activation="step")
