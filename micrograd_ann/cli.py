@@ -21,6 +21,7 @@ import json
 import math
 import os
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -291,6 +292,11 @@ def run_train(arguments: argparse.Namespace) -> None:
     out: Path = arguments.out
     prepare_folder(out)  # before training: a bad --out should not cost a training run
     choice = DATASETS[arguments.dataset]
+    if arguments.samples is not None and choice.defaults.samples is None:
+        raise CommandError(
+            f"--samples {arguments.samples}: the {arguments.dataset} dataset has a fixed size; "
+            "leave --samples out"
+        )
     settings = chosen_settings(arguments, choice.defaults)
     try:
         X, labels = choice.load(settings.samples or 0, arguments.seed)
@@ -523,9 +529,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Evaluate EXPR at the given variable values and print ∂EXPR/∂ of each "
         "variable. EXPR may use numbers, variables, + - * / **, unary minus, parentheses and "
         f"{', '.join(FUNCTIONS)}.",
-        epilog='example: micrograd-ann grad "tanh(x*w + b)" x=0.5 w=-1.5 b=0.2 --explain\n'
-        'An expression may start with a minus sign: micrograd-ann grad "-x*w" x=2 w=3',
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog='examples: micrograd-ann grad "tanh(x*w + b)" x=0.5 w=-1.5 b=0.2 --explain; '
+        'an expression may start with a minus sign: micrograd-ann grad "-x*w" x=2 w=3',
     )
     grad.add_argument("expression", metavar="EXPR", help='e.g. "tanh(x*w + b)"')
     grad.add_argument("bindings", metavar="NAME=VALUE", nargs="*", help="e.g. x=0.5")
@@ -541,11 +546,12 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser(
         "train",
         help="train a network on a built-in dataset and write the model and pictures",
-        description="Train an MLP by gradient descent on a built-in dataset, with a progress "
-        "bar, then write model.json, history.json, loss.png, boundary.png (2-D data), "
-        "network.svg (the architecture) and graph.svg (the loss graph of one sample) into "
-        "--out. Each dataset has its own default settings (below); an option given on the "
-        "command line replaces its default.",
+        description=textwrap.fill(
+            "Train an MLP by gradient descent on a built-in dataset, with a progress bar, then "
+            "write model.json, history.json, loss.png, boundary.png (2-D data), network.svg (the "
+            "architecture) and graph.svg (the loss graph of one sample) into --out. Each dataset "
+            "has its own default settings (below); an option given on the command line replaces "
+            "its default.", width=78),
         epilog=datasets_help(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -252,6 +252,13 @@ def test_train_with_too_few_samples_is_one_line(tmp_path: Path) -> None:
     assert "--samples 1" in completed.stderr
 
 
+def test_samples_for_a_dataset_of_fixed_size_is_refused_not_ignored(tmp_path: Path) -> None:
+    completed = run("train", "--dataset", "xor", "--samples", "50", "--out", str(tmp_path))
+    assert_one_line_error(completed, 2)
+    assert "fixed size" in completed.stderr
+    assert not (tmp_path / "model.json").exists()
+
+
 def test_out_that_is_a_file_or_under_a_device_is_one_line(tmp_path: Path) -> None:
     existing = tmp_path / "existing.txt"
     existing.write_text("keep me\n")
