@@ -648,6 +648,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return report(arguments.command, str(error), USAGE_ERROR)
     except ImportError as error:  # an optional dependency a demo needs (its message says which)
         return report(arguments.command, str(error), RUNTIME_ERROR)
+    except RuntimeError as error:  # e.g. Graphviz failing while a demo draws its pictures
+        return report(arguments.command, str(error), RUNTIME_ERROR)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -302,6 +302,14 @@ def test_a_dot_that_fails_is_one_line(tmp_path: Path) -> None:
         assert not (tmp_path / picture).exists()
 
 
+def test_a_dot_that_fails_while_a_demo_draws_is_one_line(tmp_path: Path) -> None:
+    failing = fake_dot(tmp_path / "bin", 'echo "Error: out of memory" >&2\nexit 1\n')
+    completed = run_with(failing, "demo", "two_neuron_chain", "--fast", "--out",
+                         str(tmp_path / "pictures"))
+    assert_one_line_error(completed, 1)
+    assert "Error: out of memory" in completed.stderr
+
+
 def test_graph_png_comes_from_dot_or_is_refused_never_svg_in_a_png(tmp_path: Path) -> None:
     hidden = {"PATH": str(tmp_path / "empty")}
     completed = run_with(hidden, "grad", "x*x", "x=2", "--graph", str(tmp_path / "g.png"))
