@@ -52,10 +52,18 @@ def shorten(value: object, length: int = MESSAGE_VALUE_LENGTH) -> str:
     if isinstance(value, str | bytes) and len(value) > length:
         text = repr(value[:length])
         return f"{text}… ({len(value):,} characters in all)"
+    if isinstance(value, int) and value.bit_length() > 4 * length:  # over ~length digits
+        digits = int(value.bit_length() * math.log10(2)) + 1  # its repr may be refused outright
+        return f"{'a negative' if value < 0 else 'an'} int of about {digits:,} digits"
     text = repr(value)
     if len(text) <= length:
         return text
     return f"{text[:length]}… ({len(text):,} characters in all)"
+
+
+def _count_text(size: int) -> str:
+    """`size` with thousands separators (`1,000,000`), or shortened when it is huge."""
+    return f"{size:,}" if size.bit_length() <= 4 * MESSAGE_VALUE_LENGTH else shorten(size)
 
 
 def _type_name(value: object) -> str:
@@ -76,10 +84,12 @@ def count(
         )
     size = int(value)
     if size < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {size}")
+        raise ValueError(f"{name} must be at least {minimum}, got {_count_text(size)}")
     if maximum is not None and size > maximum:
         reason = f" ({why})" if why else ""
-        raise ValueError(f"{name} is {size:,}, above the limit of {maximum:,}{reason}")
+        raise ValueError(
+            f"{name} is {_count_text(size)}, above the limit of {maximum:,}{reason}"
+        )
     return size
 
 

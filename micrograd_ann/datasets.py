@@ -29,7 +29,7 @@ from collections.abc import Callable, Hashable, Sequence
 from typing import BinaryIO, Literal, TypeAlias, TypeVar
 
 from micrograd_ann import checks
-from micrograd_ann.checks import Seed
+from micrograd_ann.checks import Seed, shorten
 
 __all__ = [
     "logic_gate",
@@ -104,7 +104,7 @@ def _binary_labels(labels: list[int], style: LabelStyle) -> list[int]:
         return labels
     if style == "plus_minus":
         return [2 * label - 1 for label in labels]
-    raise ValueError(f"labels must be 'zero_one' or 'plus_minus', got {style!r}")
+    raise ValueError(f"labels must be 'zero_one' or 'plus_minus', got {shorten(style)}")
 
 
 def _linspace(start: float, stop: float, count: int, include_stop: bool = True) -> list[float]:
@@ -499,7 +499,7 @@ def load_mnist(
     image and label counts that differ) raises ValueError naming the file and the fault.
     """
     if kind not in _MNIST_PREFIX:
-        raise ValueError(f"kind must be 'train' or 'test', got {kind!r}")
+        raise ValueError(f"kind must be 'train' or 'test', got {shorten(kind)}")
     if limit is not None:
         checks.count(limit, "limit")
     folder = os.fspath(path)
@@ -544,7 +544,7 @@ def _stratum(label: object) -> Hashable:
         return tuple(label)
     if isinstance(label, Hashable):
         return label
-    raise ValueError(f"label {label!r} cannot be grouped by class for stratify=True")
+    raise ValueError(f"label {shorten(label)} cannot be grouped by class for stratify=True")
 
 
 def train_test_split(
@@ -579,7 +579,7 @@ def train_test_split(
         for key, members in groups.items():
             if len(members) < 2:
                 raise ValueError(
-                    f"class {key!r} has only {len(members)} example; stratifying needs at "
+                    f"class {shorten(key)} has only {len(members)} example; stratifying needs at "
                     "least 2 per class (one for each part), or use stratify=False"
                 )
             test_count = min(max(math.floor(test_fraction * len(members) + 0.5), 1),
@@ -624,7 +624,7 @@ def one_hot(labels: Sequence[int], classes: int | None = None) -> Rows:
     for index, label in enumerate(labels):
         if label >= classes:
             raise ValueError(
-                f"label {label} at index {index} is outside 0..{classes - 1} "
+                f"label {shorten(label)} at index {index} is outside 0..{classes - 1} "
                 f"for classes={classes}"
             )
         row = [0.0] * classes
@@ -636,12 +636,12 @@ def one_hot(labels: Sequence[int], classes: int | None = None) -> Rows:
 def _numeric_table(X: Sequence[Sequence[float]], name: str) -> Rows:
     """Check that X is a non-empty rectangle of finite numbers and return it as floats."""
     if isinstance(X, (str, bytes)) or not isinstance(X, Sequence) or len(X) == 0:
-        raise ValueError(f"{name} must be a non-empty list of rows, got {X!r}")
+        raise ValueError(f"{name} must be a non-empty list of rows, got {shorten(X)}")
     width = None
     table: Rows = []
     for row_index, row in enumerate(X):
         if isinstance(row, (str, bytes)) or not isinstance(row, Sequence) or len(row) == 0:
-            raise ValueError(f"{name} row {row_index} must be a non-empty list, got {row!r}")
+            raise ValueError(f"{name} row {row_index} must be a non-empty list, got {shorten(row)}")
         if width is None:
             width = len(row)
         elif len(row) != width:
@@ -656,7 +656,7 @@ def _numeric_table(X: Sequence[Sequence[float]], name: str) -> Rows:
 
 def _numeric_vector(values: Sequence[float], width: int, name: str) -> list[float]:
     if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
-        raise ValueError(f"{name} must be a list of {width} numbers, got {values!r}")
+        raise ValueError(f"{name} must be a list of {width} numbers, got {shorten(values)}")
     if len(values) != width:
         raise ValueError(f"{name} has {len(values)} values but X has {width} columns")
     return [checks.finite_number(value, f"{name}[{column}]") for column, value in enumerate(values)]

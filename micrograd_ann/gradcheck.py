@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from micrograd_ann import checks
+from micrograd_ann.checks import shorten
 from micrograd_ann.engine import Value
 
 __all__ = ["GradcheckError", "numerical_grad", "analytic_grad", "gradcheck"]
@@ -41,7 +42,7 @@ def _evaluate(f: Function, xs: list[float]) -> float:
     result = f(*(Value(x) for x in xs))
     if not isinstance(result, Value):
         raise TypeError(
-            f"the function must return a Value, got {type(result).__name__}: {result!r}"
+            f"the function must return a Value, got {type(result).__name__}: {shorten(result)}"
         )
     return result.data
 
@@ -65,7 +66,7 @@ def analytic_grad(f: Function, xs: Iterable[float]) -> list[float]:
     result = f(*inputs)
     if not isinstance(result, Value):
         raise TypeError(
-            f"the function must return a Value, got {type(result).__name__}: {result!r}"
+            f"the function must return a Value, got {type(result).__name__}: {shorten(result)}"
         )
     if not result.requires_grad:
         return [0.0 for _ in inputs]

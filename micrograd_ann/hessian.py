@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from micrograd_ann import checks
+from micrograd_ann.checks import shorten
 from micrograd_ann.engine import Value, grad
 
 __all__ = ["hessian"]
@@ -28,7 +29,8 @@ def hessian(f: Callable[..., Value], xs: Iterable[float]) -> list[list[float]]:
     output = f(*inputs)
     if not isinstance(output, Value):
         raise TypeError(
-            f"hessian: the function must return a Value, got {type(output).__name__}: {output!r}"
+            f"hessian: the function must return a Value, got {type(output).__name__}: "
+            f"{shorten(output)}"
         )
     slopes = grad(output, inputs, create_graph=True)
     rows = [[second.data for second in grad(slope, inputs)] for slope in slopes]

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from micrograd_ann import checks
+from micrograd_ann.checks import shorten
 from micrograd_ann.datasets import one_hot
 from micrograd_ann.engine import Value
 
@@ -66,11 +67,12 @@ def squared_error(output: Output, target: Target) -> Value:
     """
     if isinstance(output, Value):
         if not isinstance(target, (int, float)):
-            raise ValueError(f"one output needs one number as its target, got {target!r}")
+            raise ValueError(f"one output needs one number as its target, got {shorten(target)}")
         return (output - target) ** 2
     if not isinstance(target, Sequence) or len(target) != len(output):
         raise ValueError(
-            f"{len(output)} outputs need a list of {len(output)} numbers as target, got {target!r}"
+            f"{len(output)} outputs need a list of {len(output)} numbers as target, "
+            f"got {shorten(target)}"
         )
     errors = [(unit - value) ** 2 for unit, value in zip(output, target)]
     return Value.sum(errors) / len(errors)
@@ -140,7 +142,7 @@ def softmax_cross_entropy(logits: Sequence[Value], target: int) -> Value:
     if isinstance(target, bool) or not isinstance(target, int) or not 0 <= target < len(logits):
         raise ValueError(
             f"the target must be a class index 0..{len(logits) - 1} for {len(logits)} logits, "
-            f"got {target!r}"
+            f"got {shorten(target)}"
         )
     largest = max(logit.data for logit in logits)
     shifted = [logit - largest for logit in logits]
@@ -328,14 +330,15 @@ def _check_regression_target(target: Target, output_count: int | None) -> Target
         if isinstance(target, Sequence):
             if len(target) != 1:
                 raise ValueError(
-                    f"the model has one output, so the target must be one number, got {target!r}"
+                    "the model has one output, so the target must be one number, "
+                    f"got {shorten(target)}"
                 )
             return target[0]
         return target
     if not isinstance(target, Sequence) or len(target) != output_count:
         raise ValueError(
             f"the model has {output_count} outputs, so the target must be a list of "
-            f"{output_count} numbers, got {target!r}"
+            f"{output_count} numbers, got {shorten(target)}"
         )
     return target
 
@@ -345,7 +348,8 @@ def _check_binary_target(name: str, valid: tuple[float, float], hint: str) -> Ca
         _require_single_output(name, output_count)
         if isinstance(target, Sequence) or target not in valid:
             raise ValueError(
-                f"loss {name!r} needs labels {valid[0]:g} or {valid[1]:g}, got {target!r}{hint}"
+                f"loss {name!r} needs labels {valid[0]:g} or {valid[1]:g}, "
+                f"got {shorten(target)}{hint}"
             )
         return float(target)
 
@@ -358,14 +362,16 @@ def _check_class_index(target: Target, output_count: int | None) -> Target:
             "loss 'cross_entropy' needs a model that returns a list of logits, one per class "
             "(at least 2); use 'bce_with_logits' or 'hinge' for a single output"
         )
-    if isinstance(target, Sequence) or not float(target).is_integer():
+    if isinstance(target, Sequence) or not (
+        isinstance(target, int) or float(target).is_integer()
+    ):
         raise ValueError(
-            f"loss 'cross_entropy' needs a class index 0..{output_count - 1}, got {target!r} "
-            "(for one-hot targets give the index of the 1 instead)"
+            f"loss 'cross_entropy' needs a class index 0..{output_count - 1}, "
+            f"got {shorten(target)} (for one-hot targets give the index of the 1 instead)"
         )
     if not 0 <= target < output_count:
         raise ValueError(
-            f"class index {target!r} is outside 0..{output_count - 1}: the model has "
+            f"class index {shorten(target)} is outside 0..{output_count - 1}: the model has "
             f"{output_count} outputs, one per class"
         )
     return int(target)
@@ -418,4 +424,4 @@ def get_loss(loss: str | Loss) -> Loss:
     if isinstance(loss, str) and loss in LOSSES:
         return LOSSES[loss]
     valid = ", ".join(repr(name) for name in LOSSES)
-    raise ValueError(f"unknown loss {loss!r}; choose one of {valid}")
+    raise ValueError(f"unknown loss {shorten(loss)}; choose one of {valid}")

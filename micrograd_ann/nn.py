@@ -291,7 +291,7 @@ class MLP(Module):
         if not isinstance(nouts, list | tuple):
             raise TypeError(
                 f"nouts must be a list or tuple of layer sizes such as [16, 16, 1], "
-                f"got {type(nouts).__name__}: {nouts!r}"
+                f"got {type(nouts).__name__}: {shorten(nouts)}"
             )
         if not nouts:
             raise ValueError("nouts is empty; give at least one layer size, e.g. [1]")

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from micrograd_ann import checks
+from micrograd_ann.checks import shorten
 from micrograd_ann.engine import Value
 
 __all__ = [
@@ -33,7 +34,7 @@ Schedule = Callable[[int], float]
 
 def _check_factor(factor: object) -> None:
     if not 0.0 < checks.number(factor, "factor") <= 1.0:
-        raise ValueError(f"factor must be a number in (0, 1], got {factor!r}")
+        raise ValueError(f"factor must be a number in (0, 1], got {shorten(factor)}")
 
 
 # -------------------------------------------------------------------------------------------------

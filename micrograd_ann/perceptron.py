@@ -145,7 +145,9 @@ class Perceptron(Module):
         for index, label in enumerate(y):
             number = checks.data_number(label, f"y[{index}]")
             if number not in (0, 1):
-                raise ValueError(f"y[{index}] is {number!r}; perceptron labels must be 0 or 1")
+                raise ValueError(
+                    f"y[{index}] is {shorten(number)}; perceptron labels must be 0 or 1"
+                )
             labels.append(int(number))
         return rows, labels
 

@@ -368,7 +368,7 @@ def _as_rows(X: object, name: str) -> list[list[Value]]:
         where = f"{name}[{index}]"
         if isinstance(raw_row, int | float):
             raise TypeError(
-                f"{where} is the number {raw_row!r}, not a row; wrap each input as [x] "
+                f"{where} is the number {shorten(raw_row)}, not a row; wrap each input as [x] "
                 "(a one-input model still takes a list)"
             )
         values = _as_list(raw_row, where, "a list of numbers")

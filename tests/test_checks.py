@@ -223,3 +223,27 @@ def test_a_huge_value_in_an_argument_gives_a_short_message() -> None:
     with pytest.raises(TypeError) as caught:
         MLP("7" * 5_000_000, [1])  # type: ignore[arg-type]
     assert len(str(caught.value)) < 300
+
+
+HUGE_ARGUMENTS: dict[str, Callable[[], object]] = {
+    "a count of 5,001 digits": lambda: MLP(10**5000, [1]),
+    "a negative count": lambda: datasets.two_moons(-(10**5000)),
+    "a huge row": lambda: datasets.standardize([["x" * 1_000_000]]),  # type: ignore[list-item]
+    "a huge target": lambda: train(
+        MLP(1, [2], seed=0), [[1.0]], [[1.0] * 1_000_000], loss="mse", progress=False
+    ),
+    "a huge loss name": lambda: train(
+        MLP(1, [1], seed=0), [[1.0]], [1.0], loss="l" * 1_000_000, progress=False
+    ),
+    "a huge class index": lambda: train(
+        MLP(1, [2], seed=0), [[1.0]], [10**5000], loss="cross_entropy", progress=False
+    ),
+    "a huge dataset kind": lambda: datasets.load_mnist(".", kind="k" * 1_000_000),  # type: ignore[arg-type]
+}
+
+
+@pytest.mark.parametrize("make", HUGE_ARGUMENTS.values(), ids=HUGE_ARGUMENTS.keys())
+def test_messages_about_huge_values_stay_short(make: Callable[[], object]) -> None:
+    with pytest.raises((TypeError, ValueError)) as caught:
+        make()
+    assert len(str(caught.value)) < 400, str(caught.value)[:400]
