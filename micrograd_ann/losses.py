@@ -139,11 +139,10 @@ def softmax_cross_entropy(logits: Sequence[Value], target: int) -> Value:
     """
     if not logits:
         raise ValueError("softmax_cross_entropy needs at least one logit, got none")
-    if isinstance(target, bool) or not isinstance(target, int) or not 0 <= target < len(logits):
-        raise ValueError(
-            f"the target must be a class index 0..{len(logits) - 1} for {len(logits)} logits, "
-            f"got {shorten(target)}"
-        )
+    checks.count(
+        target, f"the target (a class index 0..{len(logits) - 1} for {len(logits)} logits)",
+        minimum=0, maximum=len(logits) - 1,
+    )
     largest = max(logit.data for logit in logits)
     shifted = [logit - largest for logit in logits]
     return Value.sum([value.exp() for value in shifted]).log() - shifted[target]
@@ -212,8 +211,7 @@ def l2_penalty(parameters: Iterable[Value], alpha: float) -> Value:
     This is weight decay: `SGD(weight_decay=2 * alpha)` takes the same steps without the extra
     graph.
     """
-    if not alpha >= 0.0:
-        raise ValueError(f"alpha must be >= 0, got {alpha!r}")
+    alpha = checks.non_negative_number(alpha, "alpha")
     return alpha * Value.sum([parameter * parameter for parameter in parameters])
 
 

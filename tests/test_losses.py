@@ -226,6 +226,8 @@ def test_l2_penalty_value_and_gradient():
 def test_l2_penalty_rejects_negative_alpha():
     with pytest.raises(ValueError, match="alpha"):
         losses.l2_penalty(values([1.0]), alpha=-1.0)
+    with pytest.raises(TypeError, match="alpha must be a number"):
+        losses.l2_penalty(values([1.0]), alpha="0.1")  # type: ignore[arg-type]
 
 
 # -- batch checks, registry -----------------------------------------------------------------------
@@ -291,10 +293,15 @@ def test_check_target_normalises():
     assert losses.LOSSES["mse"].check_target([0.5], None) == 0.5
 
 
-@pytest.mark.parametrize("target", [-1, 3, 1.0, True, "1"])
-def test_cross_entropy_refuses_a_target_that_is_not_a_class_index(target: object) -> None:
+@pytest.mark.parametrize(
+    ("target", "error"),
+    [(-1, ValueError), (3, ValueError), (1.0, TypeError), (True, TypeError), ("1", TypeError)],
+)
+def test_cross_entropy_refuses_a_target_that_is_not_a_class_index(
+    target: object, error: type[Exception]
+) -> None:
     logits = [Value(1.0), Value(2.0), Value(3.0)]
-    with pytest.raises(ValueError, match=r"class index 0\.\.2"):
+    with pytest.raises(error, match=r"class index 0\.\.2"):
         losses.softmax_cross_entropy(logits, target)  # type: ignore[arg-type]
 
 
