@@ -7,8 +7,10 @@ documented limits are refused up front, before anything big is built.
 
 from __future__ import annotations
 
+import ast
 import random
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -247,3 +249,34 @@ def test_messages_about_huge_values_stay_short(make: Callable[[], object]) -> No
     with pytest.raises((TypeError, ValueError)) as caught:
         make()
     assert len(str(caught.value)) < 400, str(caught.value)[:400]
+
+
+# -------------------------------------------------------------------------------------------------
+# Floors: no module reaches into another's private helpers, networks do not need training
+# -------------------------------------------------------------------------------------------------
+
+PACKAGE = Path(checks.__file__).parent
+
+
+def _package_imports(module: Path) -> list[tuple[str, str]]:
+    """(module, name) for every `from micrograd_ann.X import name` in a source file."""
+    found = []
+    for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("micrograd_ann"):
+            found += [(node.module or "", alias.name) for alias in node.names]
+    return found
+
+
+@pytest.mark.parametrize("module", sorted(PACKAGE.glob("*.py")), ids=lambda path: path.name)
+def test_no_module_imports_another_modules_private_helpers(module: Path) -> None:
+    private = [f"{source}.{name}" for source, name in _package_imports(module)
+               if name.startswith("_")]
+    assert private == []
+
+
+def test_networks_do_not_depend_on_training() -> None:
+    imported = {source for source, _ in _package_imports(PACKAGE / "nn.py")}
+    imported |= {f"micrograd_ann.{name}" for source, name in _package_imports(PACKAGE / "nn.py")
+                 if source == "micrograd_ann"}
+    assert imported <= {"micrograd_ann", "micrograd_ann.checks", "micrograd_ann.operations",
+                        "micrograd_ann.engine"}, imported
