@@ -93,7 +93,7 @@ def _axes_or_new(ax: Axes | None) -> Axes:
 
 
 class HistoryLike(Protocol):
-    """What `plot_history` reads from a `History` (micrograd_ann.train)."""
+    """What `plot_history` reads from a `History` (micrograd_ann.history)."""
 
     @property
     def loss(self) -> Sequence[float]: ...
