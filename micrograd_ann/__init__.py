@@ -14,10 +14,12 @@ from micrograd_ann.engine import Value, grad, is_grad_enabled, no_grad
 from micrograd_ann.explain import explain
 from micrograd_ann.gradcheck import GradcheckError, gradcheck, numerical_grad
 from micrograd_ann.hessian import hessian
-from micrograd_ann.nn import MLP, Layer, Module, Neuron, Perceptron
+from micrograd_ann.history import History, TrainingDiverged
+from micrograd_ann.nn import MLP, Layer, Module, Neuron
 from micrograd_ann.optim import SGD
+from micrograd_ann.perceptron import Perceptron
 from micrograd_ann.serialization import load, save
-from micrograd_ann.train import History, TrainingDiverged, train
+from micrograd_ann.train import train
 from micrograd_ann.viz import draw_graph, draw_network, install_notebook_display, render_svg
 
 __all__ = [

@@ -21,6 +21,7 @@ import json
 import math
 import os
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,9 +29,10 @@ from typing import Any
 
 from micrograd_ann import datasets
 from micrograd_ann.engine import Value
-from micrograd_ann.expression import ExpressionError, evaluate, parse_bindings
+from micrograd_ann.expression import FUNCTIONS, ExpressionError, evaluate, parse_bindings
 from micrograd_ann.files import write_atomic
 from micrograd_ann.losses import LOSSES
+from micrograd_ann.nn import ACTIVATIONS
 
 __all__ = ["main"]
 
@@ -161,17 +163,17 @@ DATASETS: dict[str, DatasetChoice] = {
     "moons": DatasetChoice(
         "two interleaved half circles (2-D, 2 classes)",
         lambda samples, seed: datasets.two_moons(samples, noise=0.1, seed=seed),
-        Settings(samples=100, layers=(16, 16), epochs=100, lr=0.1, momentum=0.9),
+        Settings(samples=100, layers=(16, 16), epochs=100, lr=0.5),
     ),
     "circles": DatasetChoice(
         "a ring around a disc (2-D, 2 classes)",
         lambda samples, seed: datasets.circles(samples, noise=0.05, seed=seed),
-        Settings(samples=100, layers=(16, 16), epochs=100, lr=0.1, momentum=0.9),
+        Settings(samples=100, layers=(16, 16), epochs=100, lr=0.5),
     ),
     "spirals": DatasetChoice(
         "three interleaved spiral arms (2-D, 3 classes)",
         lambda samples, seed: datasets.spirals(samples, classes=3, seed=seed),
-        Settings(samples=150, layers=(32, 32), epochs=100, lr=0.05, momentum=0.9,
+        Settings(samples=150, layers=(16, 16), epochs=100, lr=0.05, momentum=0.9,
                  batch_size=16),
     ),
     "blobs": DatasetChoice(
@@ -256,21 +258,11 @@ def prepare_targets(
         if loss != "mse":
             raise CommandError(f"{dataset} is a regression dataset: use --loss mse")
         return labels, 1, "linear"
-    classes = max(labels) + 1
-    if loss == "cross_entropy":
-        return labels, classes, "linear"
-    if loss == "mse":
-        return (labels, 1, "sigmoid") if classes == 2 else (
-            datasets.one_hot(labels, classes), classes, "sigmoid"
-        )
-    if classes != 2:
-        raise CommandError(
-            f"--loss {loss} separates two classes, but {dataset} has {classes}; "
-            "use --loss cross_entropy"
-        )
-    if loss == "hinge":
-        return [2 * label - 1 for label in labels], 1, "linear"
-    return labels, 1, ("sigmoid" if loss == "bce" else "linear")
+    try:
+        encoded = LOSSES[loss].class_targets(labels)
+    except ValueError as error:
+        raise CommandError(f"{dataset}: {error}") from None
+    return encoded.targets, encoded.outputs, encoded.output_activation
 
 
 def chosen_settings(arguments: argparse.Namespace, defaults: Settings) -> Settings:
@@ -300,6 +292,11 @@ def run_train(arguments: argparse.Namespace) -> None:
     out: Path = arguments.out
     prepare_folder(out)  # before training: a bad --out should not cost a training run
     choice = DATASETS[arguments.dataset]
+    if arguments.samples is not None and choice.defaults.samples is None:
+        raise CommandError(
+            f"--samples {arguments.samples}: the {arguments.dataset} dataset has a fixed size; "
+            "leave --samples out"
+        )
     settings = chosen_settings(arguments, choice.defaults)
     try:
         X, labels = choice.load(settings.samples or 0, arguments.seed)
@@ -531,10 +528,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="evaluate an expression and print its gradient",
         description="Evaluate EXPR at the given variable values and print ∂EXPR/∂ of each "
         "variable. EXPR may use numbers, variables, + - * / **, unary minus, parentheses and "
-        "exp, log, tanh, sigmoid, relu, sin, cos, sqrt, abs.",
-        epilog='example: micrograd-ann grad "tanh(x*w + b)" x=0.5 w=-1.5 b=0.2 --explain\n'
-        'An expression may start with a minus sign: micrograd-ann grad "-x*w" x=2 w=3',
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        f"{', '.join(FUNCTIONS)}.",
+        epilog='examples: micrograd-ann grad "tanh(x*w + b)" x=0.5 w=-1.5 b=0.2 --explain; '
+        'an expression may start with a minus sign: micrograd-ann grad "-x*w" x=2 w=3',
     )
     grad.add_argument("expression", metavar="EXPR", help='e.g. "tanh(x*w + b)"')
     grad.add_argument("bindings", metavar="NAME=VALUE", nargs="*", help="e.g. x=0.5")
@@ -550,11 +546,12 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser(
         "train",
         help="train a network on a built-in dataset and write the model and pictures",
-        description="Train an MLP by gradient descent on a built-in dataset, with a progress "
-        "bar, then write model.json, history.json, loss.png, boundary.png (2-D data), "
-        "network.svg (the architecture) and graph.svg (the loss graph of one sample) into "
-        "--out. Each dataset has its own default settings (below); an option given on the "
-        "command line replaces its default.",
+        description=textwrap.fill(
+            "Train an MLP by gradient descent on a built-in dataset, with a progress bar, then "
+            "write model.json, history.json, loss.png, boundary.png (2-D data), network.svg (the "
+            "architecture) and graph.svg (the loss graph of one sample) into --out. Each dataset "
+            "has its own default settings (below); an option given on the command line replaces "
+            "its default.", width=78),
         epilog=datasets_help(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -564,7 +561,8 @@ def build_parser() -> argparse.ArgumentParser:
                        "dataset, below)")
     train.add_argument("--layers", type=layer_sizes,
                        help="hidden layer sizes, e.g. 16,16 (default: per dataset)")
-    train.add_argument("--activation", choices=("relu", "tanh", "sigmoid"), default="relu")
+    train.add_argument("--activation", choices=[name for name in ACTIVATIONS if name != "linear"],
+                       default="relu")
     train.add_argument("--loss", choices=sorted(LOSSES),
                        help="default: hinge for two classes, cross_entropy for more, mse for "
                        "regression")
@@ -648,6 +646,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                       RUNTIME_ERROR)
     except (ValueError, TypeError, OverflowError) as error:  # a setting the library refuses
         return report(arguments.command, str(error), USAGE_ERROR)
+    except ImportError as error:  # an optional dependency a demo needs (its message says which)
+        return report(arguments.command, str(error), RUNTIME_ERROR)
+    except RuntimeError as error:  # e.g. Graphviz failing while a demo draws its pictures
+        return report(arguments.command, str(error), RUNTIME_ERROR)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -34,6 +34,7 @@ import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from micrograd_ann.checks import shorten
 from micrograd_ann.engine import Operand, Value, apply_operation
 from micrograd_ann.operations import Operation, register_custom
 
@@ -95,9 +96,15 @@ def custom_operation(
             Needed only to differentiate through the operation twice
             (`grad(..., create_graph=True)`), which then works at every order.
     """
-    if not isinstance(name, str) or not name.isidentifier():
+    if not isinstance(name, str):
+        raise TypeError(
+            f"custom_operation: name must be a str such as 'softplus', got "
+            f"{type(name).__name__}: {shorten(name)}"
+        )
+    if not name.isidentifier():
         raise ValueError(
-            f"custom_operation: name must be a Python identifier such as 'softplus', got {name!r}"
+            "custom_operation: name must be a Python identifier such as 'softplus', got "
+            f"{shorten(name)}"
         )
     for role, function in (("forward", forward), ("derivatives", derivatives)):
         if not callable(function):
@@ -128,6 +135,7 @@ def custom_operation(
         derivative_values=(
             None if derivative_values is None else checks.derivative_values(derivative_values)
         ),
+        arity=arity,
     )
     register_custom(operation)
     return CustomOperation(operation, arity)

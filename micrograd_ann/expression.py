@@ -18,20 +18,17 @@ import warnings
 from collections.abc import Callable, Iterable, Mapping
 
 from micrograd_ann.engine import Value
+from micrograd_ann.operations import OPERATIONS
 
 __all__ = ["FUNCTIONS", "MAX_LENGTH", "ExpressionError", "evaluate", "parse_bindings"]
 
 FUNCTIONS: dict[str, Callable[[Value], Value]] = {
-    "exp": Value.exp,
-    "log": Value.log,
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
-    "relu": Value.relu,
-    "sin": Value.sin,
-    "cos": Value.cos,
-    "sqrt": Value.sqrt,
-    "abs": Value.__abs__,
+    operation.name: getattr(Value, operation.method)
+    for operation in OPERATIONS.values()
+    if operation.named_function
 }
+"""Name → `Value` method of every function an expression may call: the operations the table
+marks as `named_function` (abs, exp, log, tanh, sigmoid, relu, sin, cos, sqrt)."""
 
 MAX_LENGTH = 2000
 """Longest expression accepted, in characters: enough for any formula a person types."""

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from micrograd_ann.engine import Value, _as_float, grad
+from micrograd_ann import checks
+from micrograd_ann.checks import shorten
+from micrograd_ann.engine import Value, grad
 
 __all__ = ["hessian"]
 
@@ -22,12 +24,13 @@ def hessian(f: Callable[..., Value], xs: Iterable[float]) -> list[list[float]]:
     computations of each mixed derivative, H[i][j] and H[j][i], are equal in exact arithmetic
     and are averaged, so rounding cannot make them differ.
     """
-    point = [_as_float(x, f"hessian input {index}") for index, x in enumerate(xs)]
+    point = [checks.number(x, f"hessian input {index}") for index, x in enumerate(xs)]
     inputs = [Value(x, label=f"x{index}") for index, x in enumerate(point)]
     output = f(*inputs)
     if not isinstance(output, Value):
         raise TypeError(
-            f"hessian: the function must return a Value, got {type(output).__name__}: {output!r}"
+            f"hessian: the function must return a Value, got {type(output).__name__}: "
+            f"{shorten(output)}"
         )
     slopes = grad(output, inputs, create_graph=True)
     rows = [[second.data for second in grad(slope, inputs)] for slope in slopes]

@@ -71,6 +71,18 @@ class Operation:
     children and the node itself (`Value`s), for every operation alike, sum and dot included.
     Each entry is a `Value` or a plain number (a constant: its own derivative is 0). It is
     `None` for an operation of your own given without it (see `grad`).
+
+    The remaining fields say where else the operation appears, so that every list of operations
+    in the package is derived from this table (adding an operation is one entry here plus its
+    `Value` method):
+
+    - `arity`: how many inputs it takes; None for any number (sum, dot) or when unstated.
+    - `method`: the name of the `Value` method that applies it (`"exp"`, `"__add__"`).
+    - `named_function`: a function of one input written by name, `exp(x)`: the functions an
+      expression (`micrograd-ann grad`) may call.
+    - `activation`: a neuron may use it as its activation (`nn.ACTIVATIONS`).
+    - `torch_function`: the PyTorch function computing it, `torch.<torch_function>`.
+    - `torch_module`: the `torch.nn` module applying it, for activations (`MLP.to_torch`).
     """
 
     name: str
@@ -79,6 +91,12 @@ class Operation:
     forward: Callable[..., float]
     derivatives: Callable[..., tuple[float, ...]]
     derivative_values: Callable[..., tuple[Any, ...]] | None = None
+    arity: int | None = None
+    method: str = ""
+    named_function: bool = False
+    activation: bool = False
+    torch_function: str = ""
+    torch_module: str = ""
 
 
 def _describe(value: float) -> str:
@@ -208,30 +226,35 @@ ADD = Operation(
     forward=lambda a, b: a + b,
     derivatives=lambda a, b, out: _ONE_ONE,
     derivative_values=lambda a, b, out: _ONE_ONE,
+    arity=2, method="__add__", torch_function="add",
 )
 SUB = Operation(
     "sub", "-", "d/da (a - b) = 1,  d/db (a - b) = -1",
     forward=lambda a, b: a - b,
     derivatives=lambda a, b, out: _ONE_MINUS_ONE,
     derivative_values=lambda a, b, out: _ONE_MINUS_ONE,
+    arity=2, method="__sub__", torch_function="sub",
 )
 MUL = Operation(
     "mul", "*", "d/da (a · b) = b,  d/db (a · b) = a",
     forward=lambda a, b: a * b,
     derivatives=lambda a, b, out: (b, a),
     derivative_values=lambda a, b, out: (b, a),
+    arity=2, method="__mul__", torch_function="mul",
 )
 DIV = Operation(
     "div", "/", "d/da (a / b) = 1/b,  d/db (a / b) = -a/b² = -(a/b)/b",
     forward=_divide,
     derivatives=_divide_derivatives,
     derivative_values=lambda a, b, out: (1.0 / b, -out / b),
+    arity=2, method="__truediv__", torch_function="div",
 )
 POW = Operation(
     "pow", "**", "d/db b^k = k·b^(k-1),  d/dk b^k = b^k·ln(b)",
     forward=_power,
     derivatives=_power_derivatives,
     derivative_values=_power_derivative_values,
+    arity=2, method="__pow__", torch_function="pow",
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -305,6 +328,7 @@ NEG = Operation(
     forward=lambda x: -x,
     derivatives=lambda x, out: (-1.0,),
     derivative_values=lambda x, out: (-1.0,),
+    arity=1, method="__neg__", torch_function="neg",
 )
 ABS = Operation(
     "abs", "abs", "d/dx |x| = sign(x)  (0 at x = 0)",
@@ -312,30 +336,37 @@ ABS = Operation(
     derivatives=_abs_derivatives,
     # the slope is a constant (±1 or 0) at every point, so |x|'' = 0, as in PyTorch
     derivative_values=lambda x, out: _abs_derivatives(x.data, out.data),
+    arity=1, method="__abs__", named_function=True, torch_function="abs",
 )
 EXP = Operation(
     "exp", "exp", "d/dx eˣ = eˣ",
     forward=_exp,
     derivatives=lambda x, out: (out,),
     derivative_values=lambda x, out: (out,),
+    arity=1, method="exp", named_function=True, torch_function="exp",
 )
 LOG = Operation(
     "log", "log", "d/dx ln(x) = 1/x",
     forward=_log,
     derivatives=lambda x, out: (1.0 / x,),
     derivative_values=lambda x, out: (1.0 / x,),
+    arity=1, method="log", named_function=True, torch_function="log",
 )
 TANH = Operation(
     "tanh", "tanh", "d/dx tanh(x) = 1 - tanh(x)²",
     forward=math.tanh,
     derivatives=lambda x, out: (1.0 - out * out,),
     derivative_values=lambda x, out: (1.0 - out * out,),
+    arity=1, method="tanh", named_function=True, activation=True,
+    torch_function="tanh", torch_module="Tanh",
 )
 SIGMOID = Operation(
     "sigmoid", "σ", "d/dx σ(x) = σ(x)·(1 - σ(x))",
     forward=_sigmoid,
     derivatives=lambda x, out: (out * (1.0 - out),),
     derivative_values=lambda x, out: (out * (1.0 - out),),
+    arity=1, method="sigmoid", named_function=True, activation=True,
+    torch_function="sigmoid", torch_module="Sigmoid",
 )
 RELU = Operation(
     "relu", "relu", "d/dx relu(x) = 1 if x > 0 else 0",
@@ -343,24 +374,29 @@ RELU = Operation(
     derivatives=_relu_derivatives,
     # the slope is a constant (1 or 0) at every point, so relu'' = 0, as in PyTorch
     derivative_values=lambda x, out: _relu_derivatives(x.data, out.data),
+    arity=1, method="relu", named_function=True, activation=True,
+    torch_function="relu", torch_module="ReLU",
 )
 SIN = Operation(
     "sin", "sin", "d/dx sin(x) = cos(x)",
     forward=_sin,
     derivatives=lambda x, out: (_cos(x),),
     derivative_values=lambda x, out: (x.cos(),),
+    arity=1, method="sin", named_function=True, torch_function="sin",
 )
 COS = Operation(
     "cos", "cos", "d/dx cos(x) = -sin(x)",
     forward=_cos,
     derivatives=lambda x, out: (-_sin(x),),
     derivative_values=lambda x, out: (-x.sin(),),
+    arity=1, method="cos", named_function=True, torch_function="cos",
 )
 SQRT = Operation(
     "sqrt", "√", "d/dx √x = 1/(2√x)  (+∞ at x = 0)",
     forward=_sqrt,
     derivatives=lambda x, out: (0.5 / out if out != 0.0 else math.inf,),
     derivative_values=lambda x, out: (0.5 / out if out.data != 0.0 else math.inf,),
+    arity=1, method="sqrt", named_function=True, torch_function="sqrt",
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -385,6 +421,7 @@ SUM = Operation(
     forward=lambda *terms: sum(terms, 0.0),
     derivatives=lambda count: (1.0,) * count,
     derivative_values=lambda *terms_and_out: (1.0,) * (len(terms_and_out) - 1),
+    method="sum",
 )
 DOT = Operation(
     "dot", "dot", "d/dwᵢ (Σ wⱼxⱼ + b) = xᵢ,  d/dxᵢ = wᵢ,  d/db = 1",
@@ -393,6 +430,7 @@ DOT = Operation(
     # each input's derivative is its weight.
     derivatives=lambda weights, inputs: (*inputs, *weights, 1.0),
     derivative_values=_dot_derivative_values,
+    method="dot",
 )
 
 OPERATIONS: dict[str, Operation] = {

@@ -115,7 +115,7 @@ class Drawing(graphviz.Digraph):  # type: ignore[misc]  # graphviz ships no type
         try:
             return {"image/svg+xml": render_svg(self)}
         except GraphRenderError as error:  # a display must not raise: say why, as text
-            return {"text/plain": f"<graph of {len(self.body)} lines of DOT: {error}>"}
+            return {"text/plain": f"<the drawing {self.name!r} cannot be shown: {error}>"}
 
     def _repr_svg_(self) -> str:
         return render_svg(self)

@@ -252,6 +252,13 @@ def test_train_with_too_few_samples_is_one_line(tmp_path: Path) -> None:
     assert "--samples 1" in completed.stderr
 
 
+def test_samples_for_a_dataset_of_fixed_size_is_refused_not_ignored(tmp_path: Path) -> None:
+    completed = run("train", "--dataset", "xor", "--samples", "50", "--out", str(tmp_path))
+    assert_one_line_error(completed, 2)
+    assert "fixed size" in completed.stderr
+    assert not (tmp_path / "model.json").exists()
+
+
 def test_out_that_is_a_file_or_under_a_device_is_one_line(tmp_path: Path) -> None:
     existing = tmp_path / "existing.txt"
     existing.write_text("keep me\n")
@@ -293,6 +300,14 @@ def test_a_dot_that_fails_is_one_line(tmp_path: Path) -> None:
         assert_one_line_error(completed, 1)
         assert "Error: out of memory" in completed.stderr
         assert not (tmp_path / picture).exists()
+
+
+def test_a_dot_that_fails_while_a_demo_draws_is_one_line(tmp_path: Path) -> None:
+    failing = fake_dot(tmp_path / "bin", 'echo "Error: out of memory" >&2\nexit 1\n')
+    completed = run_with(failing, "demo", "two_neuron_chain", "--fast", "--out",
+                         str(tmp_path / "pictures"))
+    assert_one_line_error(completed, 1)
+    assert "Error: out of memory" in completed.stderr
 
 
 def test_graph_png_comes_from_dot_or_is_refused_never_svg_in_a_png(tmp_path: Path) -> None:
@@ -382,6 +397,14 @@ def test_an_infinite_number_in_the_expression_is_refused_as_an_infinite_binding_
         assert "finite" in completed.stderr
 
 
+def test_a_gradient_that_overflows_is_refused_not_printed_as_inf() -> None:
+    # d/dx (1/x) = -1/x² = -1e400 at x = 1e-200: past the largest float.
+    completed = run("grad", "1/x", "x=1e-200")
+    assert_one_line_error(completed, 2)
+    assert "∂/∂x is -inf" in completed.stderr
+    assert "inf" not in completed.stdout
+
+
 def test_empty_layer_sizes_are_refused(tmp_path: Path) -> None:
     for layers in ("16,,16", "16,", ",16", ""):
         completed = run("train", "--layers", layers, "--out", str(tmp_path))
@@ -407,6 +430,22 @@ def test_a_library_refusal_of_a_setting_is_one_line(
             status = main(["train", "--epochs", "1", "--quiet", "--out", str(tmp_path)])
         assert status == 2
         assert errors.getvalue() == f"micrograd-ann train: error: {error}\n"
+
+
+def test_a_missing_optional_dependency_in_a_demo_is_one_line(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import micrograd_ann.cli
+
+    def missing(arguments: object) -> None:
+        raise ImportError('the digits demo needs scikit-learn: pip install "micrograd_ann[digits]"')
+
+    monkeypatch.setattr(micrograd_ann.cli, "run_demo", missing)
+    errors = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(errors):
+        status = main(["demo", "digits", "--fast"])
+    assert status == 1
+    assert errors.getvalue().count("\n") == 1 and "scikit-learn" in errors.getvalue()
 
 
 def test_digits_advice_never_mentions_an_option_the_command_lacks(tmp_path: Path) -> None:

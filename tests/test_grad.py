@@ -395,6 +395,7 @@ def test_a_built_in_name_is_refused(name: str) -> None:
     [
         (("", lambda x: x, lambda x, out: (1.0,)), ValueError, ["identifier"]),
         (("two words", lambda x: x, lambda x, out: (1.0,)), ValueError, ["identifier"]),
+        ((7, lambda x: x, lambda x, out: (1.0,)), TypeError, ["name must be a str", "int: 7"]),
         (("f", 3.0, lambda x, out: (1.0,)), TypeError, ["forward must be a function"]),
         (("f", lambda x: x, None), TypeError, ["derivatives must be a function"]),
     ],
