@@ -319,6 +319,7 @@ def test_custom_operation_of_two_inputs() -> None:
     out = hypot(x, y) * 2
     out.backward()
     assert (out.data, x.grad, y.grad) == (10.0, 1.2, 1.6)
+    assert hypot.operation.arity == 2  # math.hypot takes *args: counted from derivatives
     assert gradcheck(lambda a, b: hypot(a, b), [1.5, -0.5])
     with pytest.raises(TypeError, match="'hypot' takes 2 inputs"):
         hypot(x)
