@@ -17,6 +17,7 @@ from micrograd_ann.hessian import hessian
 from micrograd_ann.history import History, TrainingDiverged
 from micrograd_ann.nn import MLP, Layer, Module, Neuron
 from micrograd_ann.optim import SGD
+from micrograd_ann.pages import backprop_page
 from micrograd_ann.perceptron import Perceptron
 from micrograd_ann.serialization import load, save
 from micrograd_ann.train import train
@@ -36,6 +37,7 @@ __all__ = [
     "draw_network",
     "render_svg",
     "explain",
+    "backprop_page",
     "Module",
     "Neuron",
     "Layer",

@@ -30,7 +30,9 @@ from typing import Protocol, cast
 import graphviz
 
 from micrograd_ann.engine import Value
+from micrograd_ann.naming import HasNamedParameters, four_decimals, parameter_names
 from micrograd_ann.operations import operation_named
+from micrograd_ann.trace import reachable_values
 
 __all__ = [
     "NODE_COLOURS",
@@ -121,12 +123,6 @@ class Drawing(graphviz.Digraph):  # type: ignore[misc]  # graphviz ships no type
         return render_svg(self)
 
 
-class HasNamedParameters(Protocol):
-    """Anything that can name its parameters, such as a `Module`."""
-
-    def named_parameters(self) -> Iterable[tuple[str, Value]]: ...
-
-
 class NeuronLike(Protocol):
     """What `draw_network` reads from a neuron: its activation's name, and its weights and bias
     as `weights` and `bias` (micrograd_ann.nn) or `w` and `b` (micrograd's names)."""
@@ -190,7 +186,7 @@ def draw_graph(
         raise ValueError(f"rankdir must be one of {', '.join(_RANKDIRS)}, got {rankdir!r}")
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
         raise ValueError(f"max_nodes must be a positive int, got {max_nodes!r}")
-    values = _reachable_values(root)
+    values = reachable_values(root)
     if len(values) > max_nodes:
         raise GraphTooLargeError(len(values), max_nodes)
     names = parameter_names(model)
@@ -240,32 +236,6 @@ def draw_graph(
     return graph
 
 
-def _reachable_values(root: Value) -> list[Value]:
-    """Every Value `root` depends on (itself included), breadth first, children in order."""
-    values = [root]
-    seen = {root}
-    position = 0
-    while position < len(values):
-        for child in values[position].children:
-            if child not in seen:
-                seen.add(child)
-                values.append(child)
-        position += 1
-    return values
-
-
-def parameter_names(model: HasNamedParameters | None) -> dict[Value, str]:
-    """Each parameter of `model` → its name in `model.named_parameters()` ({} without a model)."""
-    if model is None:
-        return {}
-    if not callable(getattr(model, "named_parameters", None)):
-        raise TypeError(
-            "model= needs an object with named_parameters() (a Module such as an MLP), got "
-            f"{type(model).__name__}: {model!r}"
-        )
-    return {parameter: name for name, parameter in model.named_parameters()}
-
-
 def _kind_of(value: Value, root: Value, parameter_names: dict[Value, str]) -> str:
     if value is root:
         return "output"
@@ -276,12 +246,6 @@ def _kind_of(value: Value, root: Value, parameter_names: dict[Value, str]) -> st
     if value in parameter_names:
         return "parameter"
     return "input"
-
-
-def four_decimals(number: float) -> str:
-    """`number` with four decimals, as the drawings and `explain` show it ("-0.0000" → "0.0000")."""
-    text = f"{number:.4f}"
-    return "0.0000" if text == "-0.0000" else text
 
 
 def _record_label(title: str, value: Value, *, show_grad: bool, horizontal: bool) -> str:
