@@ -1,6 +1,7 @@
 """CLI: the `micrograd-ann` command (also `python -m micrograd_ann`).
 
     micrograd-ann grad "tanh(x*w + b)" x=0.5 w=-1.5 b=0.2 [--graph FILE.svg|FILE.png] [--explain]
+                  [--html FILE.html]
     micrograd-ann train --dataset moons [--layers 16,16 --epochs 100 --lr 0.1 ...] --out DIR
     micrograd-ann demo [NAME] [--out DIR]
 
@@ -81,6 +82,8 @@ def run_grad(arguments: argparse.Namespace) -> None:
         print(explain(root))
     if arguments.graph:
         save_file(arguments.graph, draw_picture(root, graph_format or "svg"))
+    if arguments.html:
+        save_file(arguments.html, step_through_page(root))
 
 
 def picture_format(path: Path) -> str:
@@ -92,6 +95,22 @@ def picture_format(path: Path) -> str:
             f"{path.suffix or 'no extension'})"
         )
     return extension
+
+
+def step_through_page(root: Value) -> str:
+    """The step-through backprop page of `root` (`backprop_page`), or a one-line CommandError."""
+    from micrograd_ann.pages import backprop_page
+    from micrograd_ann.viz import GraphRenderError, GraphTooLargeError
+
+    try:
+        return backprop_page(root).html
+    except GraphTooLargeError as error:
+        raise CommandError(
+            f"cannot make the page: the graph has {error.values} values, more than the "
+            f"{error.limit} a page can show clearly; use a shorter expression"
+        ) from None
+    except GraphRenderError as error:
+        raise CommandError(f"cannot make the page: {error}", status=RUNTIME_ERROR) from None
 
 
 def draw_picture(root: Value, image_format: str) -> bytes:
@@ -541,6 +560,10 @@ def build_parser() -> argparse.ArgumentParser:
     grad.add_argument(
         "--explain", action="store_true", help="print the chain rule step by step"
     )
+    grad.add_argument(
+        "--html", type=Path, metavar="FILE.html",
+        help="write a page that steps through the forward and backward passes (opens offline)",
+    )
     grad.set_defaults(handler=run_grad)
 
     train = commands.add_parser(
@@ -594,7 +617,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-GRAD_OPTIONS_WITH_A_VALUE = ("--graph",)
+GRAD_OPTIONS_WITH_A_VALUE = ("--graph", "--html")
 GRAD_FLAGS = ("--explain", "--help")
 
 

@@ -8,6 +8,8 @@ own gradients, which the page's running sums must reach.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -347,3 +349,33 @@ def test_mlp_loss_page_reaches_backward_gradients(browser: object, tmp_path: Pat
         assert shown == f"grad {four_decimals(parameter.grad)}"
     opened.screenshot("mlp-loss-last-step.png")
     opened.check_clean()
+
+
+# -------------------------------------------------------------------------------------------------
+# From the command line
+# -------------------------------------------------------------------------------------------------
+
+
+def run_cli(*arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "micrograd_ann", *arguments],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+
+
+def test_grad_html_writes_the_page(tmp_path: Path) -> None:
+    target = tmp_path / "neuron.html"
+    completed = run_cli("grad", "tanh(x*w + b)", "x=0.5", "w=-1.5", "b=0.2", "--html", str(target))
+    assert completed.returncode == 0, completed.stderr
+    assert f"wrote {target}" in completed.stdout
+    document = target.read_text(encoding="utf-8")
+    assert "add1 = mul1 + b = -0.7500 + 0.2000 = -0.5500" in document
+    assert "b.grad += 0.7495 × 1.0000 = 0.7495 (b.grad is now 0.7495)" in document
+
+
+def test_grad_html_of_too_large_a_graph_is_one_line(tmp_path: Path) -> None:
+    expression = "+".join(["x*x*x*x"] * 130)  # 521 values, more than the page's 500
+    completed = run_cli("grad", expression, "x=1", "--html", str(tmp_path / "big.html"))
+    assert completed.returncode == 2
+    assert "Traceback" not in completed.stderr and "more than the 500" in completed.stderr
+    assert not (tmp_path / "big.html").exists()
