@@ -19,6 +19,7 @@ from micrograd_ann.nn import MLP, Layer, Module, Neuron
 from micrograd_ann.optim import SGD
 from micrograd_ann.pages import backprop_page
 from micrograd_ann.perceptron import Perceptron
+from micrograd_ann.replay import TrainingRecorder, training_page
 from micrograd_ann.serialization import load, save
 from micrograd_ann.train import train
 from micrograd_ann.viz import draw_graph, draw_network, install_notebook_display, render_svg
@@ -38,6 +39,8 @@ __all__ = [
     "render_svg",
     "explain",
     "backprop_page",
+    "training_page",
+    "TrainingRecorder",
     "Module",
     "Neuron",
     "Layer",

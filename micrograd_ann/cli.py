@@ -305,6 +305,7 @@ def run_train(arguments: argparse.Namespace) -> None:
     """Train an MLP on a built-in dataset and write the model, history and pictures."""
     from micrograd_ann.nn import MLP
     from micrograd_ann.optim import SGD
+    from micrograd_ann.replay import TrainingRecorder, training_page
     from micrograd_ann.serialization import save
     from micrograd_ann.train import TrainingDiverged, train
 
@@ -350,6 +351,7 @@ def run_train(arguments: argparse.Namespace) -> None:
         history = train(
             model, X, y, loss=loss, epochs=settings.epochs, batch_size=settings.batch_size,
             seed=arguments.seed, optimizer=optimizer, progress=not arguments.quiet,
+            callbacks=[recorder := TrainingRecorder(model, epochs=settings.epochs)],
         )
     except TrainingDiverged as error:
         raise CommandError(str(error), status=RUNTIME_ERROR) from None
@@ -368,6 +370,10 @@ def run_train(arguments: argparse.Namespace) -> None:
     print(f"wrote {model_path}")
     save_file(out / "history.json", json.dumps(history.to_dict(), indent=2) + "\n")
     write_pictures(out, model, X, y, loss, history)
+    report = training_page(
+        model, history, recorder, X=X, y=y, title=f"Training replay: {arguments.dataset}"
+    )
+    save_file(out / "report.html", report.html)
 
 
 # -------------------------------------------------------------------------------------------------

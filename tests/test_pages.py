@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from micrograd_ann import MLP, Value, backprop_page, draw_graph, explain
+from micrograd_ann import MLP, History, Value, backprop_page, draw_graph, explain, train
 from micrograd_ann.files import write_atomic
 from micrograd_ann.naming import four_decimals
+from micrograd_ann.replay import TrainingRecorder, training_page
 from micrograd_ann.trace import trace
 from micrograd_ann.viz import GraphTooLargeError
 from tests.conftest import chromium_path
@@ -379,3 +380,83 @@ def test_grad_html_of_too_large_a_graph_is_one_line(tmp_path: Path) -> None:
     assert completed.returncode == 2
     assert "Traceback" not in completed.stderr and "more than the 500" in completed.stderr
     assert not (tmp_path / "big.html").exists()
+
+
+# -------------------------------------------------------------------------------------------------
+# The training replay
+# -------------------------------------------------------------------------------------------------
+
+
+def small_run() -> tuple[MLP, History, TrainingRecorder, list[list[float]], list[int]]:
+    X = [[-1.0, -1.0], [-0.8, -1.2], [1.0, 1.0], [1.2, 0.9], [-1.1, 0.2], [0.9, -0.1]]
+    y = [-1, -1, 1, 1, -1, 1]
+    model = MLP(2, [4, 1], seed=1)
+    recorder = TrainingRecorder(model, epochs=30, snapshots=10)
+    history = train(
+        model, X, y, loss="hinge", epochs=30, lr=0.05, seed=0, progress=False,
+        callbacks=[recorder],
+    )
+    return model, history, recorder, X, y
+
+
+def test_recorder_keeps_evenly_spaced_epochs_first_and_last() -> None:
+    model, _, recorder, _, _ = small_run()
+    epochs = [epoch for epoch, _ in recorder.recorded]
+    assert epochs[0] == 0 and epochs[-1] == 29 and len(epochs) == 10
+    assert recorder.recorded[-1][1] == [parameter.data for parameter in model.parameters()]
+    assert recorder.recorded[0][1] != recorder.recorded[-1][1]
+
+
+def test_training_page_restores_the_model_and_is_self_contained() -> None:
+    model, history, recorder, X, y = small_run()
+    before = [parameter.data for parameter in model.parameters()]
+    document = training_page(model, history, recorder, X=X, y=y).html
+    assert [parameter.data for parameter in model.parameters()] == before
+    assert re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", document) is None
+    assert document.count('class="snapshot"') == 10
+    assert f"Epoch 30 of 30: loss {history.loss[-1]:.4f}" in document
+
+
+def test_train_out_writes_a_report_under_3_mb(tmp_path: Path) -> None:
+    completed = run_cli(
+        "train", "--dataset", "moons", "--layers", "4", "--epochs", "5", "--quiet",
+        "--out", str(tmp_path / "run"),
+    )
+    assert completed.returncode == 0, completed.stderr
+    report = tmp_path / "run" / "report.html"
+    assert 0 < report.stat().st_size < 3_000_000
+    assert 'id="epoch"' in report.read_text(encoding="utf-8")
+
+
+@pytest.mark.browser
+def test_epoch_slider_replays_the_run(browser: object, tmp_path: Path) -> None:
+    model, history, recorder, X, y = small_run()
+    path = tmp_path / "report.html"
+    training_page(model, history, recorder, X=X, y=y).save(path)
+    opened = OpenPage(browser, path)
+    slider = opened.page.get_by_role("slider", name=re.compile("Epoch"))
+    assert opened.status().startswith("Epoch 30 of 30")
+    widths_last = opened.page.locator("#network .weight").evaluate_all(
+        "lines => lines.map(line => line.getAttribute('stroke-width'))"
+    )
+    marker_last = opened.page.locator("#epoch-marker").get_attribute("x1")
+    opened.screenshot("replay-last-epoch.png")
+    slider.fill("0")
+    first = f"Epoch 1 of 30: loss {history.loss[0]:.4f}, accuracy {history.accuracy[0]:.1%}"
+    assert opened.status() == first
+    assert opened.page.locator("#epoch-marker").get_attribute("x1") != marker_last
+    widths_first = opened.page.locator("#network .weight").evaluate_all(
+        "lines => lines.map(line => line.getAttribute('stroke-width'))"
+    )
+    assert widths_first != widths_last
+    shown = opened.page.locator("#boundary .snapshot").evaluate_all(
+        "groups => groups.map(group => group.getAttribute('display'))"
+    )
+    assert shown[0] == "inline" and shown.count("inline") == 1
+    opened.screenshot("replay-first-epoch.png")
+    opened.click("Play")
+    opened.page.wait_for_function(
+        "document.getElementById('status').textContent.startsWith('Epoch 30 ')"
+    )
+    assert opened.page.get_by_role("button", name="Play").count() == 1  # stopped at the end
+    opened.check_clean()
