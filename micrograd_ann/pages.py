@@ -24,7 +24,7 @@ from micrograd_ann.operations import operation_named
 from micrograd_ann.trace import BackwardStep, Trace, reachable_values, trace
 from micrograd_ann.viz import draw_graph, render_svg
 
-__all__ = ["Page", "backprop_page", "page_asset"]
+__all__ = ["Page", "backprop_page", "html_document", "page_asset"]
 
 _NOT_YET = "?"
 
@@ -53,6 +53,38 @@ def page_asset(name: str) -> str:
     """The text of one of the package's page files (`page_assets/NAME`: CSS and JavaScript)."""
     assets = resources.files("micrograd_ann").joinpath("page_assets")
     return assets.joinpath(name).read_text("utf-8")
+
+
+def html_document(
+    title: str,
+    styles: list[str],
+    body: str,
+    *,
+    data_id: str,
+    payload: object,
+    scripts: list[str],
+) -> str:
+    """One complete page: the title, the inlined `styles` and `scripts` (files of
+    `page_assets`), the `body`, and `payload` as JSON in `<script id=data_id>` for the scripts."""
+    data = json.dumps(payload, ensure_ascii=False).replace("</", "<\\/")
+    css = "".join(page_asset(name) for name in styles)
+    javascript = "".join(page_asset(name) for name in scripts)
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)}</title>
+<style>
+{css}</style>
+</head>
+<body>
+{body}<script type="application/json" id="{data_id}">{data}</script>
+<script>
+{javascript}</script>
+</body>
+</html>
+"""
 
 
 def backprop_page(
@@ -95,20 +127,9 @@ def backprop_page(
         "initial": _initial_fields(values, node_id),
         "steps": _page_steps(steps, node_id, operation_id),
     }
-    payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
     table = chain_rule_table(steps.backward)._repr_html_()
     all_steps = "".join(f"<li>{html.escape(step['text'])}</li>" for step in data["steps"])
-    document = f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(page_title)}</title>
-<style>
-{page_asset("backprop.css")}</style>
-</head>
-<body>
-<h1>{html.escape(page_title)}</h1>
+    body = f"""<h1>{html.escape(page_title)}</h1>
 <p>Step through the forward pass (each value computed from its inputs), then the backward pass
 (each edge adds upstream × local into a gradient). Click a node for its chain-rule sum.</p>
 <div class="controls" hidden>
@@ -130,12 +151,10 @@ gradient is filled in (turn JavaScript on to step through it).</p>
 <summary>Every step, in order</summary>
 <ol>{all_steps}</ol>
 </details>
-<script type="application/json" id="steps">{payload}</script>
-<script>
-{page_asset("backprop.js")}</script>
-</body>
-</html>
 """
+    document = html_document(
+        page_title, ["backprop.css"], body, data_id="steps", payload=data, scripts=["backprop.js"]
+    )
     return Page(html=document, title=page_title)
 
 

@@ -18,14 +18,13 @@ shows the chosen snapshot. With JavaScript off the page shows the last epoch.
 from __future__ import annotations
 
 import html
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from micrograd_ann.engine import Value, no_grad
 from micrograd_ann.history import History
 from micrograd_ann.nn import MLP
-from micrograd_ann.pages import Page, page_asset
+from micrograd_ann.pages import Page, html_document
 from micrograd_ann.viz import NEGATIVE_WEIGHT_COLOUR, NODE_COLOURS, POSITIVE_WEIGHT_COLOUR
 
 __all__ = ["TrainingRecorder", "training_page"]
@@ -105,19 +104,8 @@ def training_page(
     ]
     last = len(snapshots) - 1
     data = {"markers": marker_xs, "weights": weight_states, "statuses": statuses}
-    payload = json.dumps(data).replace("</", "<\\/")
     boundary_svg = _boundary_svg(panels, X, y, last) if boundary else ""
-    document = f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(title)}</title>
-<style>
-{page_asset("backprop.css")}{page_asset("replay.css")}</style>
-</head>
-<body>
-<h1>{html.escape(title)}</h1>
+    body = f"""<h1>{html.escape(title)}</h1>
 <p>Move the slider to see the network at an earlier epoch: its loss, its decision boundary and
 its weights (blue positive, red negative, thicker = larger |w|).</p>
 <div class="controls" hidden>
@@ -131,12 +119,11 @@ its weights (blue positive, red negative, thicker = larger |w|).</p>
 {boundary_svg}
 {_network_svg(model, weight_states[last])}
 </div>
-<script type="application/json" id="replay">{payload}</script>
-<script>
-{page_asset("replay.js")}</script>
-</body>
-</html>
 """
+    document = html_document(
+        title, ["backprop.css", "replay.css"], body, data_id="replay", payload=data,
+        scripts=["replay.js"],
+    )
     return Page(html=document, title=title)
 
 
