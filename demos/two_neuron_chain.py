@@ -72,7 +72,8 @@ def main(fast: bool = False, out: Path | None = None) -> dict[str, Any]:
 
     Raises AssertionError if a hand gradient and the engine's differ by more than `AGREEMENT`.
     With `out`, writes two_neuron_chain_graph.svg (the computation graph of E, with every
-    gradient). `fast` runs the same (it takes milliseconds).
+    gradient) and two_neuron_chain_steps.html (the same graph, stepped through edge by edge).
+    `fast` runs the same (it takes milliseconds).
     """
     print("x → a1 = σ(w1·x + b1) → a2 = σ(w2·a1 + b2),   E = 1/(2m) Σ (T − a2)²")
     print(f"samples x = {INPUTS}, targets T = {TARGETS}, η = {LEARNING_RATE}\n")
@@ -99,9 +100,13 @@ def main(fast: bool = False, out: Path | None = None) -> dict[str, Any]:
     error_after = network_error({name: Value(number) for name, number in updated.items()})
     print(f"\nE after the step = {error_after.data:.12f} (it was {error.data:.12f})")
     if out is not None:
+        from micrograd_ann.pages import backprop_page
         from micrograd_ann.viz import draw_graph, render_svg
 
         write_text(out, "two_neuron_chain_graph.svg", render_svg(draw_graph(error)))
+        # The same chain rule, one edge at a time: open it and press "Next step".
+        page = backprop_page(error, title="Two neurons in a chain: the chain rule step by step")
+        write_text(out, "two_neuron_chain_steps.html", page.html)
     return {
         "hand_gradients": by_hand,
         "engine_gradients": {name: parameter.grad for name, parameter in parameters.items()},

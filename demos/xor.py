@@ -8,8 +8,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout holding the package
 
-from demos._shared import run_demo, save_figure
-from micrograd_ann import MLP, datasets, train
+from demos._shared import run_demo, save_figure, write_text
+from micrograd_ann import MLP, TrainingRecorder, datasets, train, training_page
 
 TITLE = "XOR with a hidden layer of sigmoid neurons"
 
@@ -22,7 +22,8 @@ def main(fast: bool = False, out: Path | None = None) -> dict[str, Any]:
     Seed 002's network is 2-2-1 with sigmoids, trained sample by sample for 20000 epochs at
     α = 0.5 on ½(ŷ − y)². "mse" here is (ŷ − y)², with twice the gradient, so η = 0.25 takes
     the same steps. With `fast`, 2000 epochs at η = 2.0 (bigger steps, the same answer). With
-    `out`, writes xor_decision_boundary.png and xor_loss.png.
+    `out`, writes xor_decision_boundary.png, xor_loss.png and xor_replay.html (an epoch
+    slider over the run).
 
     Two hidden sigmoids are just enough for XOR, and some starting weights lead into a local
     minimum where two of the four outputs sit at 0.5 (SEED = 3 did when this demo was written):
@@ -33,8 +34,9 @@ def main(fast: bool = False, out: Path | None = None) -> dict[str, Any]:
     model = MLP(2, [2, 1], activation="sigmoid", output_activation="sigmoid", seed=SEED)
     print(f"XOR, network 2-2-1 with sigmoids, {epochs} epochs of per-sample steps at "
           f"η = {learning_rate}")
+    recorder = TrainingRecorder(model, epochs=epochs)  # up to 40 snapshots for the replay
     history = train(model, X, y, loss="mse", epochs=epochs, lr=learning_rate, batch_size=1,
-                    shuffle=False, progress=True)
+                    shuffle=False, progress=True, callbacks=[recorder])
     for epoch in [1] + [epochs * fifth // 5 for fifth in range(1, 6)]:
         print(f"  epoch {epoch:>5}: mean squared error {history.loss[epoch - 1]:.6f}")
     print("\n  x1 x2 | target | network output | class")
@@ -49,6 +51,9 @@ def main(fast: bool = False, out: Path | None = None) -> dict[str, Any]:
         assert display.ax_ is not None
         save_figure(display.ax_, out, "xor_decision_boundary.png")
         save_figure(plot_history(history), out, "xor_loss.png")
+        # Watch the two hidden units bend the boundary: an epoch slider over the whole run.
+        page = training_page(model, history, recorder, X=X, y=y, title="XOR: training replay")
+        write_text(out, "xor_replay.html", page.html)
     return {
         "outputs": outputs,
         "targets": y,

