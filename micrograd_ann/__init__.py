@@ -9,6 +9,7 @@
 """
 
 from micrograd_ann import datasets, losses
+from micrograd_ann.compile import CompiledGradient, compile_gradient
 from micrograd_ann.engine import Value, is_grad_enabled, no_grad
 from micrograd_ann.explain import explain
 from micrograd_ann.gradcheck import GradcheckError, gradcheck, numerical_grad
@@ -29,6 +30,8 @@ __all__ = [
     "draw_network",
     "render_svg",
     "explain",
+    "compile_gradient",
+    "CompiledGradient",
     "Module",
     "Neuron",
     "Layer",
