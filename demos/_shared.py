@@ -33,21 +33,26 @@ def run_demo(main: Callable[..., dict[str, Any]], description: str | None) -> No
 
 
 def save_figure(axes: Any, out: Path, name: str) -> Path:
-    """Save the figure that holds `axes` as out/name (creating out), close it, say so."""
+    """Save the figure that holds `axes` as out/name (creating out) atomically, close it, say
+    so."""
     import matplotlib.pyplot as pyplot
+
+    from micrograd_ann.plots import save_figure as save_atomically
 
     out.mkdir(parents=True, exist_ok=True)
     path = out / name
-    axes.figure.savefig(path, dpi=120)
+    save_atomically(axes.figure, path, dpi=120)
     pyplot.close(axes.figure)
     print(f"wrote {path}")
     return path
 
 
 def write_text(out: Path, name: str, text: str) -> Path:
-    """Write `text` to out/name (creating out) and say so."""
+    """Write `text` to out/name (creating out) atomically and say so."""
+    from micrograd_ann.files import write_atomic
+
     out.mkdir(parents=True, exist_ok=True)
     path = out / name
-    path.write_text(text, encoding="utf-8")
+    write_atomic(path, text)
     print(f"wrote {path}")
     return path

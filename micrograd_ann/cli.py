@@ -1,21 +1,28 @@
 """CLI: the `micrograd-ann` command (also `python -m micrograd_ann`).
 
-    micrograd-ann grad "tanh(x*w + b)" x=0.5 w=-1.5 b=0.2 [--graph FILE.svg] [--explain]
-    micrograd-ann train --dataset moons --layers 16,16 --loss hinge --epochs 100 --out DIR
+    micrograd-ann grad "tanh(x*w + b)" x=0.5 w=-1.5 b=0.2 [--graph FILE.svg|FILE.png] [--explain]
+                  [--html FILE.html]
+    micrograd-ann train --dataset moons [--layers 16,16 --epochs 100 --lr 0.1 ...] --out DIR
     micrograd-ann demo [NAME] [--out DIR]
 
 Every error a user can cause ends with one line on stderr, never a traceback: exit status 2 for
-bad arguments or expressions, 1 when training diverges.
+bad arguments or expressions, 1 for failures while running (training diverges, a file cannot be
+written, Graphviz fails). When the reader of the output goes away (`| head -1`), the command
+stops quietly with status 141, as Unix tools killed by SIGPIPE do. Every file is written
+atomically (`micrograd_ann.files.write_atomic`): a failed write leaves the previous file intact.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import importlib.util
 import json
 import math
+import os
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,13 +30,17 @@ from typing import Any
 
 from micrograd_ann import datasets
 from micrograd_ann.engine import Value
-from micrograd_ann.expression import ExpressionError, evaluate, parse_bindings
+from micrograd_ann.expression import FUNCTIONS, ExpressionError, evaluate, parse_bindings
+from micrograd_ann.files import write_atomic
 from micrograd_ann.losses import LOSSES
+from micrograd_ann.nn import ACTIVATIONS
 
 __all__ = ["main"]
 
 USAGE_ERROR = 2
-TRAINING_FAILED = 1
+RUNTIME_ERROR = 1
+TRAINING_FAILED = RUNTIME_ERROR
+BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a Unix tool stopped by a closed pipe
 
 
 class CommandError(Exception):
@@ -42,21 +53,27 @@ class CommandError(Exception):
 
 def run_grad(arguments: argparse.Namespace) -> None:
     """Evaluate an expression, run backward(), print the value and every ∂/∂variable."""
+    graph_format = picture_format(arguments.graph) if arguments.graph else None
     try:
         bound = parse_bindings(arguments.bindings)
         variables = {name: Value(value, label=name) for name, value in bound.items()}
         root = evaluate(arguments.expression, variables)
+        if root.requires_grad:
+            root.label = "out"
+            root.backward()
     except (ExpressionError, ArithmeticError, ValueError) as error:
         raise CommandError(str(error)) from None
+    print(f"{arguments.expression} = {root.data!r}")
     if not root.requires_grad:
-        print(f"{arguments.expression} = {root.data!r}")
         print("(the expression uses no variables, so there is nothing to differentiate)")
         return
-    root.label = "out"
-    root.backward()
-    print(f"{arguments.expression} = {root.data!r}")
     width = max((len(name) for name in variables), default=0)
     for name, value in variables.items():
+        if not math.isfinite(value.grad):
+            raise CommandError(
+                f"∂/∂{name} is {value.grad!r}: the gradient overflows a float at these values; "
+                "use values of a smaller magnitude"
+            )
         print(f"∂/∂{name:<{width}} = {value.grad!r}")
     if arguments.explain:
         from micrograd_ann.explain import explain
@@ -64,13 +81,60 @@ def run_grad(arguments: argparse.Namespace) -> None:
         print()
         print(explain(root))
     if arguments.graph:
-        from micrograd_ann.viz import GraphvizNotFoundError, draw_graph, render_svg
+        save_file(arguments.graph, draw_picture(root, graph_format or "svg"))
+    if arguments.html:
+        save_file(arguments.html, step_through_page(root))
 
-        try:
-            svg = render_svg(draw_graph(root))
-        except (ValueError, GraphvizNotFoundError) as error:
-            raise CommandError(f"cannot draw the graph: {error}") from None
-        save_file(arguments.graph, lambda path: path.write_text(svg, encoding="utf-8"))
+
+def picture_format(path: Path) -> str:
+    """"svg" or "png", from the extension of --graph's file; anything else is refused."""
+    extension = path.suffix.lower().removeprefix(".")
+    if extension not in ("svg", "png"):
+        raise CommandError(
+            f"--graph {path}: the file name must end in .svg or .png (got "
+            f"{path.suffix or 'no extension'})"
+        )
+    return extension
+
+
+def step_through_page(root: Value) -> str:
+    """The step-through backprop page of `root` (`backprop_page`), or a one-line CommandError."""
+    from micrograd_ann.pages import backprop_page
+    from micrograd_ann.viz import GraphRenderError, GraphTooLargeError
+
+    try:
+        return backprop_page(root).html
+    except GraphTooLargeError as error:
+        raise CommandError(
+            f"cannot make the page: the graph has {error.values} values, more than the "
+            f"{error.limit} a page can show clearly; use a shorter expression"
+        ) from None
+    except GraphRenderError as error:
+        raise CommandError(f"cannot make the page: {error}", status=RUNTIME_ERROR) from None
+
+
+def draw_picture(root: Value, image_format: str) -> bytes:
+    """The computation graph of `root` as SVG or PNG bytes, or a one-line CommandError."""
+    from micrograd_ann.viz import (
+        GraphRenderError,
+        GraphTooLargeError,
+        draw_graph,
+        render_png,
+        render_svg,
+    )
+
+    try:
+        graph = draw_graph(root)
+        if image_format == "png":
+            return render_png(graph)
+        return render_svg(graph).encode("utf-8")
+    except GraphTooLargeError as error:
+        raise CommandError(
+            f"cannot draw the graph: it has {error.values} values, more than the "
+            f"{error.limit} a drawing can show clearly; draw a shorter expression"
+        ) from None
+    except GraphRenderError as error:
+        raise CommandError(f"cannot draw the graph: {error}", status=RUNTIME_ERROR) from None
 
 
 # -------------------------------------------------------------------------------------------------
@@ -81,11 +145,36 @@ Rows = list[list[float]]
 
 
 @dataclass(frozen=True)
+class Settings:
+    """The training settings `train` uses for a dataset unless the command line says otherwise:
+    chosen so that each dataset is learned well in well under 30 seconds (README, "train")."""
+
+    samples: int | None  # None: the dataset has a fixed size
+    layers: tuple[int, ...]
+    epochs: int
+    lr: float
+    momentum: float = 0.0
+    batch_size: int | None = None  # None: the whole dataset in each step
+
+    def as_options(self) -> str:
+        """These settings written as the options that would choose them."""
+        options = [] if self.samples is None else [f"--samples {self.samples}"]
+        options += [f"--layers {','.join(map(str, self.layers))}", f"--epochs {self.epochs}",
+                    f"--lr {self.lr:g}"]
+        if self.momentum:
+            options.append(f"--momentum {self.momentum:g}")
+        if self.batch_size is not None:
+            options.append(f"--batch-size {self.batch_size}")
+        return " ".join(options)
+
+
+@dataclass(frozen=True)
 class DatasetChoice:
-    """A dataset the train command offers: how to load it and what kind of task it is."""
+    """A dataset the train command offers: how to load it, its default settings, its task."""
 
     description: str
     load: Callable[[int, int], tuple[Rows, list[Any]]]  # (samples, seed) -> (X, y)
+    defaults: Settings
     classification: bool = True
 
 
@@ -93,44 +182,59 @@ DATASETS: dict[str, DatasetChoice] = {
     "moons": DatasetChoice(
         "two interleaved half circles (2-D, 2 classes)",
         lambda samples, seed: datasets.two_moons(samples, noise=0.1, seed=seed),
+        Settings(samples=100, layers=(16, 16), epochs=100, lr=0.5),
     ),
     "circles": DatasetChoice(
         "a ring around a disc (2-D, 2 classes)",
         lambda samples, seed: datasets.circles(samples, noise=0.05, seed=seed),
+        Settings(samples=100, layers=(16, 16), epochs=100, lr=0.5),
     ),
     "spirals": DatasetChoice(
         "three interleaved spiral arms (2-D, 3 classes)",
         lambda samples, seed: datasets.spirals(samples, classes=3, seed=seed),
+        Settings(samples=150, layers=(16, 16), epochs=100, lr=0.05, momentum=0.9,
+                 batch_size=16),
     ),
     "blobs": DatasetChoice(
         "three Gaussian clusters (2-D, 3 classes)",
         lambda samples, seed: datasets.blobs(samples, centers=3, seed=seed),
+        Settings(samples=100, layers=(8,), epochs=50, lr=0.1, momentum=0.9),
     ),
     "xor": DatasetChoice(
         "the XOR truth table (2-D, 2 classes, 4 rows)",
         lambda samples, seed: datasets.logic_gate("xor"),
+        Settings(samples=None, layers=(8,), epochs=100, lr=0.1, momentum=0.9),
     ),
     "digits": DatasetChoice(
         "8x8 handwritten digits (64-D, 10 classes; needs micrograd_ann[digits])",
         lambda samples, seed: datasets.digits(),
+        Settings(samples=None, layers=(32,), epochs=10, lr=0.05, momentum=0.9, batch_size=32),
     ),
     "sum-of-two": DatasetChoice(
         "pairs in [0, 0.5] and their sum (regression)",
         lambda samples, seed: datasets.sum_of_two(samples, seed=seed),
+        Settings(samples=200, layers=(8,), epochs=50, lr=0.05, momentum=0.9, batch_size=20),
         classification=False,
     ),
     "line": DatasetChoice(
         "points near the line y = 2x (regression)",
         lambda samples, seed: datasets.noisy_line(samples, seed=seed),
+        Settings(samples=50, layers=(8,), epochs=100, lr=0.05, momentum=0.9),
         classification=False,
     ),
 }
 
 
 def layer_sizes(text: str) -> list[int]:
-    """argparse type for "16,16": hidden layer sizes, each at least 1."""
+    """argparse type for "16,16": hidden layer sizes, each a whole number of at least 1."""
+    parts = [part.strip() for part in text.split(",")]
+    if not all(parts):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} has an empty layer size; write the sizes separated by single commas, "
+            "such as 16,16"
+        )
     try:
-        sizes = [int(part) for part in text.split(",") if part.strip()]
+        sizes = [int(part) for part in parts]
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a comma-separated list of layer sizes such as 16,16"
@@ -173,35 +277,53 @@ def prepare_targets(
         if loss != "mse":
             raise CommandError(f"{dataset} is a regression dataset: use --loss mse")
         return labels, 1, "linear"
-    classes = max(labels) + 1
-    if loss == "cross_entropy":
-        return labels, classes, "linear"
-    if loss == "mse":
-        return (labels, 1, "sigmoid") if classes == 2 else (
-            datasets.one_hot(labels, classes), classes, "sigmoid"
-        )
-    if classes != 2:
-        raise CommandError(
-            f"--loss {loss} separates two classes, but {dataset} has {classes}; "
-            "use --loss cross_entropy"
-        )
-    if loss == "hinge":
-        return [2 * label - 1 for label in labels], 1, "linear"
-    return labels, 1, ("sigmoid" if loss == "bce" else "linear")
+    try:
+        encoded = LOSSES[loss].class_targets(labels)
+    except ValueError as error:
+        raise CommandError(f"{dataset}: {error}") from None
+    return encoded.targets, encoded.outputs, encoded.output_activation
+
+
+def chosen_settings(arguments: argparse.Namespace, defaults: Settings) -> Settings:
+    """The dataset's default settings, with each one given on the command line instead."""
+
+    def given_or_default(name: str) -> Any:
+        given = getattr(arguments, name)
+        return getattr(defaults, name) if given is None else given
+
+    return Settings(
+        samples=given_or_default("samples"),
+        layers=tuple(given_or_default("layers")),
+        epochs=given_or_default("epochs"),
+        lr=given_or_default("lr"),
+        momentum=given_or_default("momentum"),
+        batch_size=given_or_default("batch_size"),
+    )
 
 
 def run_train(arguments: argparse.Namespace) -> None:
     """Train an MLP on a built-in dataset and write the model, history and pictures."""
     from micrograd_ann.nn import MLP
     from micrograd_ann.optim import SGD
+    from micrograd_ann.replay import TrainingRecorder, training_page
     from micrograd_ann.serialization import save
     from micrograd_ann.train import TrainingDiverged, train
 
+    out: Path = arguments.out
+    prepare_folder(out)  # before training: a bad --out should not cost a training run
     choice = DATASETS[arguments.dataset]
+    if arguments.samples is not None and choice.defaults.samples is None:
+        raise CommandError(
+            f"--samples {arguments.samples}: the {arguments.dataset} dataset has a fixed size; "
+            "leave --samples out"
+        )
+    settings = chosen_settings(arguments, choice.defaults)
     try:
-        X, labels = choice.load(arguments.samples, arguments.seed)
+        X, labels = choice.load(settings.samples or 0, arguments.seed)
     except ImportError as error:
         raise CommandError(str(error)) from None
+    except ValueError as error:
+        raise CommandError(f"--samples {settings.samples}: {error}") from None
     loss = arguments.loss or (
         ("hinge" if max(labels) == 1 else "cross_entropy") if choice.classification else "mse"
     )
@@ -210,40 +332,48 @@ def run_train(arguments: argparse.Namespace) -> None:
     )
     model = MLP(
         len(X[0]),
-        [*arguments.layers, outputs],
+        [*settings.layers, outputs],
         activation=arguments.activation,
         output_activation=output_activation,
         seed=arguments.seed,
     )
     optimizer = SGD(
         model.parameters(),
-        lr=arguments.lr,
-        momentum=arguments.momentum,
+        lr=settings.lr,
+        momentum=settings.momentum,
         weight_decay=arguments.weight_decay,
     )
     print(
-        f"training {model!r} on {arguments.dataset} ({len(X)} samples) with the {loss} loss, "
-        f"lr {arguments.lr}, {arguments.epochs} epochs"
+        f"training {model!r} on {arguments.dataset} ({len(X)} samples) with the {loss} loss: "
+        f"{settings.as_options()}"
     )
     try:
         history = train(
-            model, X, y, loss=loss, epochs=arguments.epochs, batch_size=arguments.batch_size,
+            model, X, y, loss=loss, epochs=settings.epochs, batch_size=settings.batch_size,
             seed=arguments.seed, optimizer=optimizer, progress=not arguments.quiet,
+            callbacks=[recorder := TrainingRecorder(model, epochs=settings.epochs)],
         )
     except TrainingDiverged as error:
-        raise CommandError(str(error), status=TRAINING_FAILED) from None
-    except ValueError as error:
-        raise CommandError(str(error)) from None
+        raise CommandError(str(error), status=RUNTIME_ERROR) from None
     summary = f"final loss {history.loss[-1]:.4f}"
     if history.accuracy:
         summary += f", accuracy {history.accuracy[-1]:.1%}"
     print(summary)
 
-    out: Path = arguments.out
-    save_file(out / "model.json", lambda path: save(model, path))
-    history_json = json.dumps(history.to_dict(), indent=2) + "\n"
-    save_file(out / "history.json", lambda path: path.write_text(history_json, encoding="utf-8"))
+    model_path = out / "model.json"
+    refuse_special_file(model_path)
+    try:
+        save(model, model_path)  # written atomically: a failed write keeps the previous file
+    except OSError as error:
+        raise CommandError(f"cannot write {model_path}: {error.strerror}",
+                           status=RUNTIME_ERROR) from None
+    print(f"wrote {model_path}")
+    save_file(out / "history.json", json.dumps(history.to_dict(), indent=2) + "\n")
     write_pictures(out, model, X, y, loss, history)
+    report = training_page(
+        model, history, recorder, X=X, y=y, title=f"Training replay: {arguments.dataset}"
+    )
+    save_file(out / "report.html", report.html)
 
 
 # -------------------------------------------------------------------------------------------------
@@ -283,6 +413,8 @@ def run_demo(arguments: argparse.Namespace) -> None:
         raise CommandError(
             f"unknown demo {arguments.name!r}; choose one of {', '.join(demos)}"
         )
+    if arguments.out is not None:
+        prepare_folder(arguments.out)
     path = DEMOS_FOLDER / f"{arguments.name}.py"
     specification = importlib.util.spec_from_file_location(f"demos.{arguments.name}", path)
     if specification is None or specification.loader is None:
@@ -292,25 +424,51 @@ def run_demo(arguments: argparse.Namespace) -> None:
     module.main(fast=arguments.fast, out=arguments.out)
 
 
-def save_file(path: Path, write: Callable[[Path], object]) -> None:
+def prepare_folder(folder: Path) -> None:
+    """Create `folder` (and its parents) for the output, or a one-line CommandError."""
+    if folder.exists() and not folder.is_dir():
+        raise CommandError(f"--out {folder} is a file, not a folder; name a folder to write into")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CommandError(f"cannot create the folder {folder}: {error.strerror}",
+                           status=RUNTIME_ERROR) from None
+
+
+def refuse_special_file(path: Path) -> None:
+    """Refuse to replace anything but a regular file: writing atomically renames a new file
+    over the old one, which would put a plain file in place of /dev/null or a named pipe."""
+    if path.exists() and not path.is_file():
+        raise CommandError(f"{path} exists and is not a regular file; name a new file")
+
+
+def save_file(path: Path, data: str | bytes) -> None:
+    """Write `data` to `path` atomically (creating its folder) and say so; a failure is one
+    line, and the previous content of `path`, if any, stays as it was."""
+    refuse_special_file(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write(path)
+        write_atomic(path, data)
     except OSError as error:
-        raise CommandError(f"cannot write {path}: {error.strerror}") from None
+        raise CommandError(f"cannot write {path}: {error.strerror}",
+                           status=RUNTIME_ERROR) from None
     print(f"wrote {path}")
 
 
 def save_figure(path: Path, figure: Any) -> None:
+    """A matplotlib figure drawn into memory, then written atomically like every other file."""
     import matplotlib.pyplot
 
-    save_file(path, figure.savefig)
+    from micrograd_ann.plots import figure_bytes
+
+    image = figure_bytes(figure, path.suffix.removeprefix("."))
     matplotlib.pyplot.close(figure)
+    save_file(path, image)
 
 
 def write_pictures(out: Path, model: Any, X: Rows, y: list[Any], loss: str, history: Any) -> None:
-    """loss.png, boundary.png (2-D inputs only) and graph.svg; each is skipped with a note
-    when its optional dependency is missing."""
+    """loss.png, boundary.png (2-D inputs only), network.svg and graph.svg; each is skipped
+    with a note when it cannot be drawn (a missing optional dependency, a graph too large)."""
     from micrograd_ann import plots
 
     try:
@@ -321,17 +479,66 @@ def write_pictures(out: Path, model: Any, X: Rows, y: list[Any], loss: str, hist
     except ImportError as error:
         print(f"skipped the plots: {error}")
 
-    from micrograd_ann.viz import GraphvizNotFoundError, draw_graph, render_svg
+    from micrograd_ann.viz import (
+        GraphRenderError,
+        GraphTooLargeError,
+        draw_graph,
+        draw_network,
+        render_svg,
+    )
 
-    sample_loss = LOSSES[loss].per_sample(model(X[0]), y[0])
-    model.zero_grad()
-    sample_loss.backward()
     try:
-        svg = render_svg(draw_graph(sample_loss, model=model, rankdir="LR"))
-    except (ValueError, GraphvizNotFoundError) as error:
-        print(f"skipped graph.svg: {error}")
+        save_file(out / "network.svg", render_svg(draw_network(model)).encode("utf-8"))
+    except GraphRenderError as error:
+        print(f"skipped network.svg: {error}")
         return
-    save_file(out / "graph.svg", lambda path: path.write_text(svg, encoding="utf-8"))
+    index, sample_loss, has_gradient = sample_with_a_gradient(model, X, y, loss)
+    title = (f"the {loss} loss of sample {index}, the first sample whose loss has a gradient"
+             if has_gradient else
+             f"the {loss} loss of sample {index}: no sample's loss has a gradient (every one "
+             "is fitted with margin), so every gradient is 0")
+    try:
+        graph = draw_graph(sample_loss, model=model, rankdir="LR")
+    except GraphTooLargeError as error:
+        print(f"skipped graph.svg: one sample's loss graph has {error.values} values, more "
+              f"than the {error.limit} a drawing can show clearly; network.svg shows the "
+              "network instead")
+        return
+    graph.attr(label=title, labelloc="t", fontname="Helvetica", fontsize="12")
+    try:
+        save_file(out / "graph.svg", render_svg(graph).encode("utf-8"))
+    except GraphRenderError as error:
+        print(f"skipped graph.svg: {error}")
+
+
+def sample_with_a_gradient(
+    model: Any, X: Rows, y: list[Any], loss: str
+) -> tuple[int, Value, bool]:
+    """The first sample whose loss sends a nonzero gradient to some parameter, after
+    `backward()`: (its index, its loss, True). A sample the model already fits with margin (a
+    hinge loss of 0) has every gradient 0, which makes a dull picture of backpropagation.
+    When no sample has a gradient: (0, the first sample's loss, False)."""
+    per_sample = LOSSES[loss].per_sample
+    for index, (row, target) in enumerate(zip(X, y)):
+        model.zero_grad()
+        sample_loss = per_sample(model(row), target)
+        sample_loss.backward()
+        if any(parameter.grad != 0.0 for parameter in model.parameters()):
+            return index, sample_loss, True
+    model.zero_grad()
+    first_loss = per_sample(model(X[0]), y[0])
+    first_loss.backward()
+    return 0, first_loss, False
+
+
+def datasets_help() -> str:
+    """The datasets and their default settings, for `train --help`."""
+    lines = ["datasets and their defaults:"]
+    for name, choice in DATASETS.items():
+        lines.append(f"  {name}: {choice.description}")
+        lines.append(f"      {choice.defaults.as_options()}")
+    lines.append("loss: hinge for two classes, cross_entropy for more, mse for regression")
+    return "\n".join(lines)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -346,43 +553,58 @@ def build_parser() -> argparse.ArgumentParser:
         help="evaluate an expression and print its gradient",
         description="Evaluate EXPR at the given variable values and print ∂EXPR/∂ of each "
         "variable. EXPR may use numbers, variables, + - * / **, unary minus, parentheses and "
-        "exp, log, tanh, sigmoid, relu, sin, cos, sqrt, abs.",
-        epilog='example: micrograd-ann grad "tanh(x*w + b)" x=0.5 w=-1.5 b=0.2 --explain',
+        f"{', '.join(FUNCTIONS)}.",
+        epilog='examples: micrograd-ann grad "tanh(x*w + b)" x=0.5 w=-1.5 b=0.2 --explain; '
+        'an expression may start with a minus sign: micrograd-ann grad "-x*w" x=2 w=3',
     )
     grad.add_argument("expression", metavar="EXPR", help='e.g. "tanh(x*w + b)"')
     grad.add_argument("bindings", metavar="NAME=VALUE", nargs="*", help="e.g. x=0.5")
-    grad.add_argument("--graph", type=Path, metavar="FILE.svg", help="write the graph as SVG")
+    grad.add_argument(
+        "--graph", type=Path, metavar="FILE.svg",
+        help="write the graph as SVG (FILE.svg), or as PNG (FILE.png, needs Graphviz's dot)",
+    )
     grad.add_argument(
         "--explain", action="store_true", help="print the chain rule step by step"
+    )
+    grad.add_argument(
+        "--html", type=Path, metavar="FILE.html",
+        help="write a page that steps through the forward and backward passes (opens offline)",
     )
     grad.set_defaults(handler=run_grad)
 
     train = commands.add_parser(
         "train",
         help="train a network on a built-in dataset and write the model and pictures",
-        description="Train an MLP by gradient descent on a built-in dataset, with a progress "
-        "bar, then write model.json, history.json, loss.png, boundary.png (2-D data) and "
-        "graph.svg (the loss graph of one sample) into --out.",
-        epilog="datasets: " + "; ".join(
-            f"{name}: {choice.description}" for name, choice in DATASETS.items()
-        ),
+        description=textwrap.fill(
+            "Train an MLP by gradient descent on a built-in dataset, with a progress bar, then "
+            "write model.json, history.json, loss.png, boundary.png (2-D data), network.svg (the "
+            "architecture) and graph.svg (the loss graph of one sample) into --out. Each dataset "
+            "has its own default settings (below); an option given on the command line replaces "
+            "its default.", width=78),
+        epilog=datasets_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     train.add_argument("--dataset", choices=DATASETS, default="moons")
-    train.add_argument("--samples", type=positive(int), default=100,
-                       help="number of samples for the generated datasets (default 100)")
-    train.add_argument("--layers", type=layer_sizes, default=[16, 16],
-                       help="hidden layer sizes, e.g. 16,16 (default)")
-    train.add_argument("--activation", choices=("relu", "tanh", "sigmoid"), default="relu")
+    train.add_argument("--samples", type=positive(int),
+                       help="number of samples for the generated datasets (default: per "
+                       "dataset, below)")
+    train.add_argument("--layers", type=layer_sizes,
+                       help="hidden layer sizes, e.g. 16,16 (default: per dataset)")
+    train.add_argument("--activation", choices=[name for name in ACTIVATIONS if name != "linear"],
+                       default="relu")
     train.add_argument("--loss", choices=sorted(LOSSES),
                        help="default: hinge for two classes, cross_entropy for more, mse for "
                        "regression")
-    train.add_argument("--epochs", type=positive(int), default=100)
-    train.add_argument("--lr", type=positive(float), default=0.1, help="learning rate")
-    train.add_argument("--momentum", type=number_at_least(float, 0, inclusive=True), default=0.0)
+    train.add_argument("--epochs", type=positive(int), help="default: per dataset")
+    train.add_argument("--lr", type=positive(float),
+                       help="learning rate (default: per dataset)")
+    train.add_argument("--momentum", type=number_at_least(float, 0, inclusive=True),
+                       help="SGD momentum (default: per dataset)")
     train.add_argument("--weight-decay", type=number_at_least(float, 0, inclusive=True),
                        default=0.0, help="L2 penalty")
     train.add_argument("--batch-size", type=positive(int),
-                       help="mini-batch size (default: the whole dataset)")
+                       help="mini-batch size (default: per dataset; without one, the whole "
+                       "dataset in each step)")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--out", type=Path, required=True, metavar="DIR")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -401,18 +623,84 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+GRAD_OPTIONS_WITH_A_VALUE = ("--graph", "--html")
+GRAD_FLAGS = ("--explain", "--help")
+
+
+def expressions_may_start_with_a_minus(arguments: list[str]) -> list[str]:
+    """`grad "-x" x=2`: argparse would read "-x" as an unknown option. Every argument of
+    `grad` that starts with a single "-" (except -h) is an expression or a binding, so move
+    grad's real options first and put "--" (the end of options) before the rest."""
+    if not arguments or arguments[0] != "grad":
+        return arguments
+    options, positionals = [], []
+    position = 1
+    while position < len(arguments):
+        token = arguments[position]
+        if token == "--":
+            positionals.extend(arguments[position + 1:])
+            break
+        if token == "-h" or token.startswith("--"):
+            options.append(token)
+            option_name = token.split("=", 1)[0]
+            takes_a_value = any(option.startswith(option_name) and len(option_name) > 2
+                                for option in GRAD_OPTIONS_WITH_A_VALUE)
+            if takes_a_value and "=" not in token and position + 1 < len(arguments):
+                position += 1
+                options.append(arguments[position])
+        else:
+            positionals.append(token)
+        position += 1
+    return ["grad", *options, "--", *positionals]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command in `argv` (default: the program's arguments); return the exit status."""
     parser = build_parser()
-    arguments = parser.parse_args(argv)
+    arguments = parser.parse_args(
+        expressions_may_start_with_a_minus(list(sys.argv[1:] if argv is None else argv))
+    )
     try:
         arguments.handler(arguments)
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader went away (`| head -1`): stop quietly, as Unix tools do
+        discard_standard_output()
+        return BROKEN_PIPE
     except CommandError as error:
-        print(f"micrograd-ann {arguments.command}: error: {error}", file=sys.stderr)
-        return error.status
+        return report(arguments.command, str(error), error.status)
+    except OSError as error:  # the output itself cannot be written (`> /dev/full`), or a file
+        discard_standard_output()
+        where = f" {error.filename}" if error.filename else " the output"
+        return report(arguments.command, f"cannot write{where}: {error.strerror or error}",
+                      RUNTIME_ERROR)
+    except (ValueError, TypeError, OverflowError) as error:  # a setting the library refuses
+        return report(arguments.command, str(error), USAGE_ERROR)
+    except ImportError as error:  # an optional dependency a demo needs (its message says which)
+        return report(arguments.command, str(error), RUNTIME_ERROR)
+    except RuntimeError as error:  # e.g. Graphviz failing while a demo draws its pictures
+        return report(arguments.command, str(error), RUNTIME_ERROR)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
     return 0
+
+
+def report(command: str, message: str, status: int) -> int:
+    """Print the one-line error message on stderr and return the exit status."""
+    with contextlib.suppress(OSError):
+        print(f"micrograd-ann {command}: error: {message}", file=sys.stderr)
+    return status
+
+
+def discard_standard_output() -> None:
+    """Point stdout at the null device, so that the interpreter's last flush of what is still
+    buffered cannot fail again (and print a traceback) on the way out."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError):  # not a real file (a test's StringIO): nothing to discard
+        pass
 
 
 if __name__ == "__main__":

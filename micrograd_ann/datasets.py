@@ -7,7 +7,8 @@ Every loader returns a pair `(X, y)`:
 
 Classification labels are ints (0/1 for two classes, or a class index 0..k−1); regression
 targets are floats. The generated sets are seeded: `seed` is an int or a `random.Random`, the same
-seed gives the same data bit for bit, and `seed=None` draws fresh randomness. Nothing here uses
+seed gives the same data bit for bit, and `seed=None` draws the seed from Python's global
+`random` (as the networks do, so `random.seed(...)` makes both reproducible). Nothing here uses
 the network: `digits()` reads the file that scikit-learn ships inside its package and
 `load_mnist()` reads IDX files from a folder on disk.
 
@@ -25,7 +26,10 @@ import random
 import struct
 import zlib
 from collections.abc import Callable, Hashable, Sequence
-from typing import Literal, TypeAlias, TypeVar
+from typing import BinaryIO, Literal, TypeAlias, TypeVar
+
+from micrograd_ann import checks
+from micrograd_ann.checks import Seed, shorten
 
 __all__ = [
     "logic_gate",
@@ -43,9 +47,11 @@ __all__ = [
     "train_test_split",
     "one_hot",
     "standardize",
+    "MAX_SAMPLES",
+    "MAX_VALUES",
+    "MAX_IDX_DATA_BYTES",
 ]
 
-Seed: TypeAlias = "int | random.Random | None"
 Rows: TypeAlias = "list[list[float]]"
 ClassificationSet: TypeAlias = "tuple[list[list[float]], list[int]]"
 RegressionSet: TypeAlias = "tuple[list[list[float]], list[float]]"
@@ -59,35 +65,34 @@ LabelType = TypeVar("LabelType")
 # Argument checks shared by the loaders
 # ---------------------------------------------------------------------------------------------
 
-def _random_generator(seed: Seed) -> random.Random:
-    """The generator to draw from: `seed` itself if it is one, else a new one seeded by it."""
-    if isinstance(seed, random.Random):
-        return seed
-    if seed is None or (isinstance(seed, int) and not isinstance(seed, bool)):
-        return random.Random(seed)
-    raise TypeError(
-        f"seed must be an int, a random.Random or None, got {type(seed).__name__}: {seed!r}"
+MAX_SAMPLES = 1_000_000
+"""The most rows a generated set (or a truth table) may have: a million rows of Python floats
+already take hundreds of megabytes, and training on them in a pure-Python engine takes hours."""
+
+MAX_VALUES = 10_000_000
+"""The most numbers a generated table may hold in all (rows × columns, for `blobs` and
+`one_hot`)."""
+
+_MAX_GATE_INPUTS = MAX_SAMPLES.bit_length() - 1  # 2**19 = 524,288 rows
+
+
+def _sample_count(value: object, name: str = "n", minimum: int = 1) -> int:
+    return checks.count(
+        value, name, minimum, MAX_SAMPLES,
+        why="datasets.MAX_SAMPLES: larger sets do not fit a pure-Python engine",
     )
 
 
-def _count(value: int, name: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name} must be an int, got {type(value).__name__}: {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}")
-    return value
-
-
-def _finite(value: float, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{name} must be a number, got {type(value).__name__}: {value!r}")
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}")
-    return float(value)
+def _check_table_size(rows: int, columns: int, what: str) -> None:
+    if rows * columns > MAX_VALUES:
+        raise ValueError(
+            f"{what} would hold {rows:,} × {columns:,} = {rows * columns:,} numbers, above the "
+            f"limit of {MAX_VALUES:,} (datasets.MAX_VALUES); ask for fewer rows or columns"
+        )
 
 
 def _noise_level(noise: float) -> float:
-    noise = _finite(noise, "noise")
+    noise = checks.finite_number(noise, "noise")
     if noise < 0:
         raise ValueError(f"noise is a standard deviation and must be >= 0, got {noise}")
     return noise
@@ -99,7 +104,7 @@ def _binary_labels(labels: list[int], style: LabelStyle) -> list[int]:
         return labels
     if style == "plus_minus":
         return [2 * label - 1 for label in labels]
-    raise ValueError(f"labels must be 'zero_one' or 'plus_minus', got {style!r}")
+    raise ValueError(f"labels must be 'zero_one' or 'plus_minus', got {shorten(style)}")
 
 
 def _linspace(start: float, stop: float, count: int, include_stop: bool = True) -> list[float]:
@@ -150,7 +155,10 @@ def logic_gate(name: str, inputs: int = 2) -> ClassificationSet:
     gate = _GATES.get(name.lower()) if isinstance(name, str) else None
     if gate is None:
         raise ValueError(f"unknown logic gate {name!r}; choose one of {', '.join(_GATES)}")
-    _count(inputs, "inputs")
+    checks.count(
+        inputs, "inputs", maximum=_MAX_GATE_INPUTS,
+        why=f"a gate of n inputs has 2**n rows, and datasets.MAX_SAMPLES is {MAX_SAMPLES:,}",
+    )
     rows = [[float(bit) for bit in bits] for bits in itertools.product((0, 1), repeat=inputs)]
     outputs = [int(gate([bit == 1.0 for bit in row])) for row in rows]
     return rows, outputs
@@ -164,11 +172,11 @@ def sum_of_two(
     Returns X with n rows [a, b] and y with n floats a + b. With the defaults every target lies
     in [0, 1], the range a sigmoid output unit can reach.
     """
-    _count(n, "n")
-    low, high = _finite(low, "low"), _finite(high, "high")
+    _sample_count(n)
+    low, high = checks.finite_number(low, "low"), checks.finite_number(high, "high")
     if not low < high:
         raise ValueError(f"low must be less than high, got low={low}, high={high}")
-    generator = _random_generator(seed)
+    generator = checks.random_generator(seed)
     rows = [[generator.uniform(low, high), generator.uniform(low, high)] for _ in range(n)]
     return rows, [a + b for a, b in rows]
 
@@ -215,13 +223,14 @@ def noisy_line(
     slope·x + intercept plus Gaussian noise with standard deviation `noise` (noise=0 gives the
     exact line). Returns X with n rows [x] and y with n floats, in increasing order of x.
     """
-    _count(n, "n")
-    slope, intercept = _finite(slope, "slope"), _finite(intercept, "intercept")
+    _sample_count(n)
+    slope = checks.finite_number(slope, "slope")
+    intercept = checks.finite_number(intercept, "intercept")
     noise = _noise_level(noise)
-    low, high = _finite(low, "low"), _finite(high, "high")
+    low, high = checks.finite_number(low, "low"), checks.finite_number(high, "high")
     if not low < high:
         raise ValueError(f"low must be less than high, got low={low}, high={high}")
-    generator = _random_generator(seed)
+    generator = checks.random_generator(seed)
     xs = _linspace(low, high, n)
     targets = [slope * x + intercept + generator.gauss(0.0, noise) for x in xs]
     return [[x] for x in xs], targets
@@ -239,9 +248,9 @@ def two_moons(
     labels="zero_one", or −1/+1 with labels="plus_minus" (upper moon −1; for the hinge loss, as
     micrograd's demo does with y*2 − 1).
     """
-    _count(n, "n", minimum=2)
+    _sample_count(n, minimum=2)
     noise = _noise_level(noise)
-    generator = _random_generator(seed)
+    generator = checks.random_generator(seed)
     upper_count = n // 2
     points: Rows = [[math.cos(t), math.sin(t)] for t in _linspace(0.0, math.pi, upper_count)]
     points += [
@@ -267,12 +276,12 @@ def circles(
     points are shuffled. 0 < factor < 1. Returns X with n rows [x1, x2] and y with n int labels,
     0/1 (labels="zero_one") or −1/+1 (labels="plus_minus", outer circle −1).
     """
-    _count(n, "n", minimum=2)
+    _sample_count(n, minimum=2)
     noise = _noise_level(noise)
-    factor = _finite(factor, "factor")
+    factor = checks.finite_number(factor, "factor")
     if not 0.0 < factor < 1.0:
         raise ValueError(f"factor is the inner radius and must be in (0, 1), got {factor}")
-    generator = _random_generator(seed)
+    generator = checks.random_generator(seed)
     outer_count = n // 2
     points: Rows = []
     for radius, count in ((1.0, outer_count), (factor, n - outer_count)):
@@ -295,10 +304,10 @@ def spirals(
     each coordinate, then the points are shuffled. Returns X with n rows [x1, x2] and y with n
     class indices 0..classes−1.
     """
-    _count(classes, "classes", minimum=2)
-    _count(n, "n", minimum=classes)
+    checks.count(classes, "classes", minimum=2)
+    _sample_count(n, minimum=classes)
     noise = _noise_level(noise)
-    generator = _random_generator(seed)
+    generator = checks.random_generator(seed)
     points: Rows = []
     class_indices: list[int] = []
     for arm, count in enumerate(_split_evenly(n, classes)):
@@ -330,16 +339,17 @@ def blobs(
     points are shuffled. Returns X with n rows of `dimensions` floats and y with n class indices
     0..k−1 (the index of the centre a point came from).
     """
-    std = _finite(std, "std")
+    std = checks.finite_number(std, "std")
     if std < 0:
         raise ValueError(f"std must be >= 0, got {std}")
-    generator = _random_generator(seed)
+    generator = checks.random_generator(seed)
     if isinstance(centers, bool):
-        raise ValueError(f"centers must be a count or a list of centres, got {centers!r}")
+        raise TypeError(f"centers must be a count or a list of centres, got {centers!r}")
     if isinstance(centers, int):
-        _count(centers, "centers")
-        _count(dimensions, "dimensions")
-        low, high = (_finite(bound, "center_box bound") for bound in center_box)
+        _sample_count(centers, "centers")
+        checks.count(dimensions, "dimensions")
+        _check_table_size(centers, dimensions, "blobs' centres")
+        low, high = (checks.finite_number(bound, "center_box bound") for bound in center_box)
         if not low < high:
             raise ValueError(f"center_box must be (low, high) with low < high, got {center_box}")
         centre_points = [
@@ -347,7 +357,8 @@ def blobs(
         ]
     else:
         centre_points = _numeric_table(centers, "centers")
-    _count(n, "n", minimum=len(centre_points))
+    _sample_count(n, minimum=len(centre_points))
+    _check_table_size(n, len(centre_points[0]), "blobs")
     points: Rows = []
     class_indices: list[int] = []
     for index, count in enumerate(_split_evenly(n, len(centre_points))):
@@ -381,6 +392,10 @@ def digits() -> ClassificationSet:
 
 
 _MNIST_PREFIX = {"train": "train", "test": "t10k"}
+
+MAX_IDX_DATA_BYTES = 128 * 1024 * 1024
+"""The most data bytes `load_mnist` reads from one IDX file (128 MiB; MNIST's training images
+are 47,040,000 bytes)."""
 _IDX_UNSIGNED_BYTE = 0x08
 _PIXEL_SCALE = [value / 255.0 for value in range(256)]
 
@@ -403,48 +418,66 @@ def _read_idx(file_path: str, dimensions: int) -> tuple[list[int], bytes]:
     Layout: 2 zero bytes, a type byte (0x08 = unsigned byte), a byte with the number of
     dimensions d, d big-endian uint32 sizes, then the product of the sizes in data bytes.
     Images files have d = 3 (count, rows, columns); labels files have d = 1 (count).
+
+    The header is checked first; then at most the data bytes it promises, plus one to detect
+    trailing data, are read (and, for gzip, decompressed), and never more than
+    `MAX_IDX_DATA_BYTES`: a small file that unpacks to gigabytes costs no more than its header
+    says.
     """
-    if file_path.endswith(".gz"):
-        try:
-            with gzip.open(file_path, "rb") as stream:
-                content = stream.read()
-        except (gzip.BadGzipFile, EOFError, zlib.error) as error:
-            raise ValueError(f"{file_path}: not readable as gzip data ({error})") from error
-    else:
-        with open(file_path, "rb") as stream:
-            content = stream.read()
-    if len(content) < 4:
-        raise ValueError(f"{file_path}: {len(content)} bytes is too short for an IDX header")
-    if content[0] != 0 or content[1] != 0 or content[2] != _IDX_UNSIGNED_BYTE:
+    opener: Callable[[str, str], BinaryIO] = (
+        gzip.open if file_path.endswith(".gz") else open  # type: ignore[assignment]
+    )
+    try:
+        with opener(file_path, "rb") as stream:
+            sizes, data_size = _read_idx_header(stream, file_path, dimensions)
+            data = stream.read(data_size + 1)
+    except (gzip.BadGzipFile, EOFError, zlib.error) as error:
+        raise ValueError(f"{file_path}: not readable as gzip data ({error})") from error
+    if len(data) < data_size:
         raise ValueError(
-            f"{file_path}: magic number {content[:4].hex()} is not that of an IDX file of "
+            f"{file_path}: truncated: the header promises {data_size} data bytes "
+            f"(sizes {sizes}) but only {len(data)} follow"
+        )
+    if len(data) > data_size:
+        raise ValueError(
+            f"{file_path}: unexpected bytes after the {data_size} data bytes the header "
+            f"promises (sizes {sizes})"
+        )
+    return sizes, data
+
+
+def _read_idx_header(stream: BinaryIO, file_path: str, dimensions: int) -> tuple[list[int], int]:
+    """Check an IDX header; return its sizes and the number of data bytes they promise."""
+    magic = stream.read(4)
+    if len(magic) < 4:
+        raise ValueError(f"{file_path}: {len(magic)} bytes is too short for an IDX header")
+    if magic[0] != 0 or magic[1] != 0 or magic[2] != _IDX_UNSIGNED_BYTE:
+        raise ValueError(
+            f"{file_path}: magic number {magic.hex()} is not that of an IDX file of "
             f"unsigned bytes (00 00 08 then the number of dimensions)"
         )
-    if content[3] != dimensions:
+    if magic[3] != dimensions:
         raise ValueError(
-            f"{file_path}: has {content[3]} dimensions where {dimensions} are expected "
-            f"(magic number {content[:4].hex()}); are the images and labels files swapped?"
+            f"{file_path}: has {magic[3]} dimensions where {dimensions} are expected "
+            f"(magic number {magic.hex()}); are the images and labels files swapped?"
         )
-    header_size = 4 + 4 * dimensions
-    if len(content) < header_size:
+    size_bytes = stream.read(4 * dimensions)
+    if len(size_bytes) < 4 * dimensions:
         raise ValueError(
-            f"{file_path}: truncated header: {len(content)} bytes, {header_size} needed"
+            f"{file_path}: truncated header: {4 + len(size_bytes)} bytes, "
+            f"{4 + 4 * dimensions} needed"
         )
-    sizes = list(struct.unpack(f">{dimensions}I", content[4:header_size]))
+    sizes = list(struct.unpack(f">{dimensions}I", size_bytes))
     if any(size == 0 for size in sizes[1:]):
         raise ValueError(f"{file_path}: images of {sizes[1]}x{sizes[2]} pixels are empty")
     data_size = math.prod(sizes)
-    if len(content) - header_size < data_size:
+    if data_size > MAX_IDX_DATA_BYTES:
         raise ValueError(
-            f"{file_path}: truncated: the header promises {data_size} data bytes "
-            f"(sizes {sizes}) but only {len(content) - header_size} follow"
+            f"{file_path}: the header promises {data_size:,} data bytes (sizes {sizes}), above "
+            f"the limit of {MAX_IDX_DATA_BYTES:,} (datasets.MAX_IDX_DATA_BYTES; MNIST's "
+            "largest file holds 47,040,000); is it the right file?"
         )
-    if len(content) - header_size > data_size:
-        raise ValueError(
-            f"{file_path}: {len(content) - header_size - data_size} unexpected bytes after "
-            f"the {data_size} data bytes the header promises (sizes {sizes})"
-        )
-    return sizes, content[header_size:]
+    return sizes, data_size
 
 
 def load_mnist(
@@ -466,9 +499,9 @@ def load_mnist(
     image and label counts that differ) raises ValueError naming the file and the fault.
     """
     if kind not in _MNIST_PREFIX:
-        raise ValueError(f"kind must be 'train' or 'test', got {kind!r}")
+        raise ValueError(f"kind must be 'train' or 'test', got {shorten(kind)}")
     if limit is not None:
-        _count(limit, "limit")
+        checks.count(limit, "limit")
     folder = os.fspath(path)
     if not os.path.isdir(folder):
         raise FileNotFoundError(
@@ -511,7 +544,7 @@ def _stratum(label: object) -> Hashable:
         return tuple(label)
     if isinstance(label, Hashable):
         return label
-    raise ValueError(f"label {label!r} cannot be grouped by class for stratify=True")
+    raise ValueError(f"label {shorten(label)} cannot be grouped by class for stratify=True")
 
 
 def train_test_split(
@@ -533,10 +566,10 @@ def train_test_split(
         raise ValueError(f"X has {len(X)} rows but y has {len(y)} labels; they must match")
     if len(X) < 2:
         raise ValueError(f"need at least 2 examples to split, got {len(X)}")
-    test_fraction = _finite(test_fraction, "test_fraction")
+    test_fraction = checks.finite_number(test_fraction, "test_fraction")
     if not 0.0 < test_fraction < 1.0:
         raise ValueError(f"test_fraction must be between 0 and 1 (exclusive), got {test_fraction}")
-    generator = _random_generator(seed)
+    generator = checks.random_generator(seed)
     if stratify:
         groups: dict[Hashable, list[int]] = {}
         for index, label in enumerate(y):
@@ -546,7 +579,7 @@ def train_test_split(
         for key, members in groups.items():
             if len(members) < 2:
                 raise ValueError(
-                    f"class {key!r} has only {len(members)} example; stratifying needs at "
+                    f"class {shorten(key)} has only {len(members)} example; stratifying needs at "
                     "least 2 per class (one for each part), or use stratify=False"
                 )
             test_count = min(max(math.floor(test_fraction * len(members) + 0.5), 1),
@@ -580,20 +613,18 @@ def one_hot(labels: Sequence[int], classes: int | None = None) -> Rows:
     0..classes−1. Example: one_hot([2, 0], classes=3) == [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]].
     """
     for index, label in enumerate(labels):
-        if isinstance(label, bool) or not isinstance(label, int) or label < 0:
-            raise ValueError(
-                f"label {label!r} at index {index} is not a class index (an int >= 0)"
-            )
+        checks.count(label, f"labels[{index}] (a class index)", minimum=0)
     if classes is None:
         if not labels:
             raise ValueError("cannot infer the number of classes from no labels; pass classes=")
         classes = max(labels) + 1
-    _count(classes, "classes")
+    checks.count(classes, "classes")
+    _check_table_size(len(labels), classes, "one_hot")
     rows: Rows = []
     for index, label in enumerate(labels):
         if label >= classes:
             raise ValueError(
-                f"label {label} at index {index} is outside 0..{classes - 1} "
+                f"label {shorten(label)} at index {index} is outside 0..{classes - 1} "
                 f"for classes={classes}"
             )
         row = [0.0] * classes
@@ -605,12 +636,12 @@ def one_hot(labels: Sequence[int], classes: int | None = None) -> Rows:
 def _numeric_table(X: Sequence[Sequence[float]], name: str) -> Rows:
     """Check that X is a non-empty rectangle of finite numbers and return it as floats."""
     if isinstance(X, (str, bytes)) or not isinstance(X, Sequence) or len(X) == 0:
-        raise ValueError(f"{name} must be a non-empty list of rows, got {X!r}")
+        raise ValueError(f"{name} must be a non-empty list of rows, got {shorten(X)}")
     width = None
     table: Rows = []
     for row_index, row in enumerate(X):
         if isinstance(row, (str, bytes)) or not isinstance(row, Sequence) or len(row) == 0:
-            raise ValueError(f"{name} row {row_index} must be a non-empty list, got {row!r}")
+            raise ValueError(f"{name} row {row_index} must be a non-empty list, got {shorten(row)}")
         if width is None:
             width = len(row)
         elif len(row) != width:
@@ -618,17 +649,17 @@ def _numeric_table(X: Sequence[Sequence[float]], name: str) -> Rows:
                 f"{name} row {row_index} has {len(row)} values but row 0 has {width}; "
                 "every row needs the same length"
             )
-        table.append([_finite(value, f"{name}[{row_index}][{column}]")
+        table.append([checks.finite_number(value, f"{name}[{row_index}][{column}]")
                       for column, value in enumerate(row)])
     return table
 
 
 def _numeric_vector(values: Sequence[float], width: int, name: str) -> list[float]:
     if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
-        raise ValueError(f"{name} must be a list of {width} numbers, got {values!r}")
+        raise ValueError(f"{name} must be a list of {width} numbers, got {shorten(values)}")
     if len(values) != width:
         raise ValueError(f"{name} has {len(values)} values but X has {width} columns")
-    return [_finite(value, f"{name}[{column}]") for column, value in enumerate(values)]
+    return [checks.finite_number(value, f"{name}[{column}]") for column, value in enumerate(values)]
 
 
 def _mean_and_std(column: Sequence[float]) -> tuple[float, float]:

@@ -13,13 +13,14 @@ A child that is used twice gets two rows, and its gradient is their sum.
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from micrograd_ann.engine import Value, topological_order
-from micrograd_ann.operations import OPERATIONS
-from micrograd_ann.viz import HasNamedParameters, four_decimals, parameter_names
+from micrograd_ann.engine import Value
+from micrograd_ann.naming import HasNamedParameters, four_decimals
+from micrograd_ann.trace import BackwardStep, trace
 
-__all__ = ["ChainRuleStep", "ChainRuleTable", "explain"]
+__all__ = ["ChainRuleStep", "ChainRuleTable", "chain_rule_table", "explain"]
 
 
 @dataclass(frozen=True)
@@ -97,60 +98,38 @@ class ChainRuleTable(list[ChainRuleStep]):
 def explain(root: Value, *, model: HasNamedParameters | None = None) -> ChainRuleTable:
     """The chain rule as `root.backward()` applied it: one `ChainRuleStep` per edge.
 
-    Steps come in backward order (the reverse of `engine.topological_order(root)`): for each
+    The rows are `trace(root).backward` (see `micrograd_ann.trace`), the steps a
+    `backprop_page` replays. Steps come in backward order (the reverse of
+    `engine.topological_order(root)`): for each
     node, for each child that requires a gradient, the node's gradient (upstream), the local
     derivative ∂node/∂child and their product, which `backward()` added into the child. Edges
     into constants are left out, as `backward()` skips them.
 
     Nodes are named by their label; with `model=` parameters are named as in
     `model.named_parameters()`; other nodes get their operation's name and a number in the
-    order they appear (`mul1`, `tanh1`, …) or `leaf1`, `leaf2`, … for unlabelled leaves.
+    order they are computed (`mul1`, `tanh1`, …) or `leaf1`, `leaf2`, … for unlabelled leaves.
 
     Call it after `root.backward()`; before it, every gradient is 0 and it raises RuntimeError.
     """
     if not isinstance(root, Value):
         raise TypeError(f"explain needs a Value, got {type(root).__name__}: {root!r}")
-    order = topological_order(root)
-    if order and root.grad == 0.0:
-        raise RuntimeError(
-            f"explain({root!r}): the root's gradient is 0, so backward() has not run; call "
-            "root.backward() first, then explain(root)"
+    try:
+        backward_steps = trace(root, model=model).backward
+    except RuntimeError as error:
+        raise RuntimeError(f"explain({root!r}): {error}, then explain(root)") from None
+    return chain_rule_table(backward_steps)
+
+
+def chain_rule_table(backward_steps: Iterable[BackwardStep]) -> ChainRuleTable:
+    """The table of `trace(root).backward`'s steps, one row per edge (what `explain` returns)."""
+    return ChainRuleTable(
+        ChainRuleStep(
+            node=step.node_name,
+            op=step.op,
+            upstream=step.upstream,
+            local=step.local,
+            product=step.product,
+            child=step.child_name,
         )
-    names = _Names(model)
-    steps = ChainRuleTable()
-    for node in reversed(order):
-        symbol = OPERATIONS[node.op].symbol if node.op in OPERATIONS else node.op
-        for child, local in zip(node.children, node.local_derivatives):
-            if child.requires_grad:
-                steps.append(
-                    ChainRuleStep(
-                        node=names.of(node),
-                        op=symbol,
-                        upstream=node.grad,
-                        local=local,
-                        # backward() skips a node whose gradient is 0 (so 0 · ∞ adds 0, not NaN)
-                        product=node.grad * local if node.grad != 0.0 else 0.0,
-                        child=names.of(child),
-                    )
-                )
-    return steps
-
-
-class _Names:
-    """A readable, stable name for each Value, given the first time it is asked for."""
-
-    def __init__(self, model: HasNamedParameters | None) -> None:
-        self._names = parameter_names(model)
-        self._counts: dict[str, int] = {}
-
-    def of(self, value: Value) -> str:
-        name = self._names.get(value)
-        if name is None:
-            if value.label:
-                name = value.label
-            else:
-                stem = value.op or "leaf"
-                self._counts[stem] = self._counts.get(stem, 0) + 1
-                name = f"{stem}{self._counts[stem]}"
-            self._names[value] = name
-        return name
+        for step in backward_steps
+    )

@@ -13,24 +13,22 @@ from __future__ import annotations
 import ast
 import keyword
 import math
+import unicodedata
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 
 from micrograd_ann.engine import Value
+from micrograd_ann.operations import OPERATIONS
 
 __all__ = ["FUNCTIONS", "MAX_LENGTH", "ExpressionError", "evaluate", "parse_bindings"]
 
 FUNCTIONS: dict[str, Callable[[Value], Value]] = {
-    "exp": Value.exp,
-    "log": Value.log,
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
-    "relu": Value.relu,
-    "sin": Value.sin,
-    "cos": Value.cos,
-    "sqrt": Value.sqrt,
-    "abs": Value.__abs__,
+    operation.name: getattr(Value, operation.method)
+    for operation in OPERATIONS.values()
+    if operation.named_function
 }
+"""Name → `Value` method of every function an expression may call: the operations the table
+marks as `named_function` (abs, exp, log, tanh, sigmoid, relu, sin, cos, sqrt)."""
 
 MAX_LENGTH = 2000
 """Longest expression accepted, in characters: enough for any formula a person types."""
@@ -76,11 +74,15 @@ class ExpressionError(ValueError):
 
 
 def parse_bindings(bindings: Iterable[str]) -> dict[str, float]:
-    """Turn ["x=0.5", "w=-1.5"] into {"x": 0.5, "w": -1.5}, refusing anything malformed."""
+    """Turn ["x=0.5", "w=-1.5"] into {"x": 0.5, "w": -1.5}, refusing anything malformed.
+
+    Names are NFKC-normalised, as Python's parser normalises the identifiers of an expression,
+    so a full-width `ｘ=1` binds the `x` that the expression "ｘ*2" uses.
+    """
     values: dict[str, float] = {}
     for binding in bindings:
         name, separator, number = binding.partition("=")
-        name = name.strip()
+        name = unicodedata.normalize("NFKC", name.strip())
         if not separator:
             raise ExpressionError(f"binding {binding!r} is not NAME=VALUE (e.g. x=0.5)")
         if not name.isidentifier() or keyword.iskeyword(name):
@@ -109,14 +111,16 @@ def evaluate(text: str, variables: Mapping[str, Value]) -> Value:
     Raises ExpressionError for anything outside the whitelist, and the engine's own
     ValueError / ZeroDivisionError / OverflowError for domain errors (log of a negative, …).
     """
-    if len(text) > MAX_LENGTH:
-        raise ExpressionError(
-            f"expression is {len(text)} characters long; the limit is {MAX_LENGTH}"
-        )
+    for candidate in (text, unicodedata.normalize("NFKC", text[: MAX_LENGTH + 1])):
+        if len(candidate) > MAX_LENGTH:  # NFKC can lengthen a text (ﬃ → ffi): check both
+            raise ExpressionError(
+                f"expression is {len(candidate)} characters long; the limit is {MAX_LENGTH}"
+            )
+    normalised = unicodedata.normalize("NFKC", text)  # full-width ｘ＋１ reads as x+1
     try:
         with warnings.catch_warnings():  # e.g. "invalid decimal literal": we report our own
             warnings.simplefilter("ignore")
-            tree = ast.parse(text.strip(), mode="eval")
+            tree = ast.parse(normalised.strip(), mode="eval")
     except SyntaxError as error:
         raise ExpressionError(f"not a valid expression: {error.msg}") from None
     except (RecursionError, MemoryError, ValueError):
@@ -150,9 +154,15 @@ class _Evaluator:
         if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
             raise ExpressionError(f"{node.value!r} is not a real number")
         try:
-            return Value(float(node.value), requires_grad=False)
+            number = float(node.value)
         except OverflowError:
             raise ExpressionError(f"the number {node.value} is too large for a float") from None
+        if not math.isfinite(number):  # a literal such as 1e999 reads as inf
+            raise ExpressionError(
+                f"a number in the expression is too large for a float (it reads as {number!r}); "
+                "numbers must be finite, as the variables' values must be"
+            )
+        return Value(number, requires_grad=False)
 
     def name(self, node: ast.Name) -> Value:
         if node.id in self.variables:

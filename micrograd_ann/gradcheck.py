@@ -8,9 +8,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 
-from micrograd_ann.engine import Value, _as_float, no_grad
+from micrograd_ann import checks
+from micrograd_ann.checks import shorten
+from micrograd_ann.engine import Value
 
 __all__ = ["GradcheckError", "numerical_grad", "analytic_grad", "gradcheck"]
 
@@ -25,24 +27,29 @@ class GradcheckError(AssertionError):
         self.mismatches = mismatches
 
 
-def _points(xs: Sequence[float]) -> list[float]:
-    return [_as_float(x, f"gradcheck input {index}") for index, x in enumerate(xs)]
+def _points(xs: Iterable[float]) -> list[float]:
+    """The inputs as a list of floats, read once (an iterator or generator is used up by it)."""
+    if isinstance(xs, str | bytes) or not isinstance(xs, Iterable):
+        raise TypeError(
+            f"xs must be a list of numbers (the point to check at), got {type(xs).__name__}: "
+            f"{checks.shorten(xs)}"
+        )
+    return [checks.number(x, f"gradcheck input {index}") for index, x in enumerate(xs)]
 
 
-def _evaluate(f: Function, xs: Sequence[float]) -> float:
-    with no_grad():
-        result = f(*(Value(x) for x in xs))
+def _evaluate(f: Function, xs: list[float]) -> float:
+    # Graph recording stays on: f may itself differentiate (`grad(g(x), x, create_graph=True)`).
+    result = f(*(Value(x) for x in xs))
     if not isinstance(result, Value):
         raise TypeError(
-            f"the function must return a Value, got {type(result).__name__}: {result!r}"
+            f"the function must return a Value, got {type(result).__name__}: {shorten(result)}"
         )
     return result.data
 
 
-def numerical_grad(f: Function, xs: Sequence[float], eps: float = 1e-6) -> list[float]:
+def numerical_grad(f: Function, xs: Iterable[float], eps: float = 1e-6) -> list[float]:
     """Central differences of `f` (Values in, a Value out) at the floats `xs`."""
-    if not eps > 0.0:
-        raise ValueError(f"eps must be a positive step size, got {eps!r}")
+    eps = checks.positive_number(eps, "eps (the step size)")
     point = _points(xs)
     gradient = []
     for index, x in enumerate(point):
@@ -52,31 +59,38 @@ def numerical_grad(f: Function, xs: Sequence[float], eps: float = 1e-6) -> list[
     return gradient
 
 
-def analytic_grad(f: Function, xs: Sequence[float]) -> list[float]:
-    """The engine's gradient of `f` at `xs`, from one `backward()`."""
+def analytic_grad(f: Function, xs: Iterable[float]) -> list[float]:
+    """The engine's gradient of `f` at `xs`, from one `backward()` (0 everywhere when `f`
+    returns a constant, such as the derivative of a linear function)."""
     inputs = [Value(x, label=f"x{index}") for index, x in enumerate(_points(xs))]
     result = f(*inputs)
     if not isinstance(result, Value):
         raise TypeError(
-            f"the function must return a Value, got {type(result).__name__}: {result!r}"
+            f"the function must return a Value, got {type(result).__name__}: {shorten(result)}"
         )
+    if not result.requires_grad:
+        return [0.0 for _ in inputs]
     result.backward()
     return [value.grad for value in inputs]
 
 
 def gradcheck(
     f: Function,
-    xs: Sequence[float],
+    xs: Iterable[float],
     eps: float = 1e-6,
     atol: float = 1e-5,
     rtol: float = 1e-3,
 ) -> bool:
     """True if every analytic gradient is within `atol + rtol·|numeric|` of the numeric one.
 
-    Otherwise raises `GradcheckError` listing each disagreeing input with both numbers.
+    Otherwise raises `GradcheckError` listing each disagreeing input with both numbers. `xs` may
+    be any iterable (a list, a generator…): it is read once, and both passes use that copy.
     """
-    analytic = analytic_grad(f, xs)
-    numeric = numerical_grad(f, xs, eps)
+    point = _points(xs)
+    atol = checks.non_negative_number(atol, "atol")
+    rtol = checks.non_negative_number(rtol, "rtol")
+    analytic = analytic_grad(f, point)
+    numeric = numerical_grad(f, point, eps)
     mismatches = [
         (index, a, n)
         for index, (a, n) in enumerate(zip(analytic, numeric))
@@ -84,7 +98,7 @@ def gradcheck(
     ]
     if mismatches:
         lines = "\n".join(
-            f"  input {index} (x = {xs[index]!r}): analytic {a!r}, numeric {n!r}, "
+            f"  input {index} (x = {point[index]!r}): analytic {a!r}, numeric {n!r}, "
             f"difference {abs(a - n)!r}"
             for index, a, n in mismatches
         )

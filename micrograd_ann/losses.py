@@ -19,12 +19,16 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from micrograd_ann import checks
+from micrograd_ann.checks import shorten
+from micrograd_ann.datasets import one_hot
 from micrograd_ann.engine import Value
 
 __all__ = [
     "Output",
     "Target",
     "Loss",
+    "ClassTargets",
     "LOSSES",
     "get_loss",
     "PROBABILITY_EPSILON",
@@ -63,14 +67,23 @@ def squared_error(output: Output, target: Target) -> Value:
     """
     if isinstance(output, Value):
         if not isinstance(target, (int, float)):
-            raise ValueError(f"one output needs one number as its target, got {target!r}")
+            raise ValueError(f"one output needs one number as its target, got {shorten(target)}")
         return (output - target) ** 2
     if not isinstance(target, Sequence) or len(target) != len(output):
         raise ValueError(
-            f"{len(output)} outputs need a list of {len(output)} numbers as target, got {target!r}"
+            f"{len(output)} outputs need a list of {len(output)} numbers as target, "
+            f"got {shorten(target)}"
         )
     errors = [(unit - value) ** 2 for unit, value in zip(output, target)]
     return Value.sum(errors) / len(errors)
+
+
+def _check_probability(output: Value) -> None:
+    if not 0.0 <= output.data <= 1.0:
+        raise ValueError(
+            f"loss 'bce' needs probabilities in [0, 1], but the model gave {output.data!r}; "
+            "end the model with a sigmoid (output_activation='sigmoid') or use 'bce_with_logits'"
+        )
 
 
 def _clamp_probability(probability: Value) -> Value:
@@ -86,9 +99,11 @@ def _clamp_probability(probability: Value) -> Value:
 def binary_cross_entropy(probability: Value, target: float) -> Value:
     """−[T·ln p + (1 − T)·ln(1 − p)] for a probability p (say a sigmoid output) and T in [0, 1].
 
-    p is first clamped to [ε, 1 − ε] (ε = `PROBABILITY_EPSILON`). Terms whose weight is 0 are
-    left out, so a hard label 1 gives just −ln p, with d/dp = −1/p.
+    p must lie in [0, 1] (else ValueError: the model lacks its sigmoid); it is then clamped to
+    [ε, 1 − ε] (ε = `PROBABILITY_EPSILON`). Terms whose weight is 0 are left out, so a hard
+    label 1 gives just −ln p, with d/dp = −1/p.
     """
+    _check_probability(probability)
     p = _clamp_probability(probability)
     terms: list[Value] = []
     if target != 0.0:
@@ -124,11 +139,10 @@ def softmax_cross_entropy(logits: Sequence[Value], target: int) -> Value:
     """
     if not logits:
         raise ValueError("softmax_cross_entropy needs at least one logit, got none")
-    if isinstance(target, bool) or not isinstance(target, int) or not 0 <= target < len(logits):
-        raise ValueError(
-            f"the target must be a class index 0..{len(logits) - 1} for {len(logits)} logits, "
-            f"got {target!r}"
-        )
+    checks.count(
+        target, f"the target (a class index 0..{len(logits) - 1} for {len(logits)} logits)",
+        minimum=0, maximum=len(logits) - 1,
+    )
     largest = max(logit.data for logit in logits)
     shifted = [logit - largest for logit in logits]
     return Value.sum([value.exp() for value in shifted]).log() - shifted[target]
@@ -197,8 +211,7 @@ def l2_penalty(parameters: Iterable[Value], alpha: float) -> Value:
     This is weight decay: `SGD(weight_decay=2 * alpha)` takes the same steps without the extra
     graph.
     """
-    if not alpha >= 0.0:
-        raise ValueError(f"alpha must be >= 0, got {alpha!r}")
+    alpha = checks.non_negative_number(alpha, "alpha")
     return alpha * Value.sum([parameter * parameter for parameter in parameters])
 
 
@@ -215,13 +228,20 @@ class Loss:
         name: the name `train(loss=...)` accepts.
         per_sample: loss(output, target) for one sample; train averages it over each batch.
         labels: the valid targets, in words (used in error messages).
+        encode_classes: encode_classes(labels, k) turns class labels 0..k−1 into this loss's
+            targets, with the output units and output activation a model needs for them
+            (a `ClassTargets`); see `class_targets`.
+        max_classes: the most classes the loss separates (2 for the binary losses); None for
+            any number.
         check_target: check_target(target, output_count) returns the target in the form
             `per_sample` expects, or raises ValueError saying why it is invalid. output_count is
             None for a model with a single output `Value`, else the length of its output list.
         predict: the predicted label of one output (compared with the target for accuracy);
             None for regression losses.
-        check_output: raises ValueError if a model's output cannot be right for this loss
-            (train calls it on the output for the first row); None when any output will do.
+        check_output: raises ValueError if a model's output cannot be right for this loss;
+            train calls it on the first row's output before training starts, so the mistake
+            shows at once (the per-sample loss still checks every output). None when any
+            output will do.
     """
 
     name: str
@@ -230,6 +250,69 @@ class Loss:
     check_target: Callable[[Target, int | None], Target]
     predict: Callable[[Any], int] | None = None
     check_output: Callable[[Any], None] | None = None
+    encode_classes: Callable[[list[int], int], ClassTargets] | None = None
+    max_classes: int | None = None
+
+    def class_targets(self, labels: Sequence[int]) -> ClassTargets:
+        """Class labels 0..k−1 (k = the largest + 1) as targets for this loss, with the number
+        of output units and the output activation of a model trained on them.
+
+        Raises ValueError when the loss cannot separate k classes (the binary losses take 2).
+        """
+        if not labels:
+            raise ValueError("no labels: give at least one class label")
+        label_list = [
+            checks.count(label, f"labels[{index}] (a class index)", minimum=0)
+            for index, label in enumerate(labels)
+        ]
+        classes = max(max(label_list) + 1, 2)
+        if self.max_classes is not None and classes > self.max_classes:
+            raise ValueError(
+                f"loss {self.name!r} separates {self.max_classes} classes (its labels are "
+                f"{self.labels}), but the labels hold {classes}; use 'cross_entropy'"
+            )
+        if self.encode_classes is None:
+            raise ValueError(f"loss {self.name!r} takes no class labels (its targets are "
+                             f"{self.labels})")
+        return self.encode_classes(label_list, classes)
+
+
+@dataclass(frozen=True)
+class ClassTargets:
+    """Class labels encoded for a loss, and the model they call for.
+
+    Attributes:
+        targets: one target per label, in the form the loss's `check_target` accepts.
+        outputs: how many output units the model needs.
+        output_activation: the activation of its last layer ("sigmoid" where the loss reads
+            probabilities, else "linear").
+    """
+
+    targets: list[Target]
+    outputs: int
+    output_activation: str
+
+
+def _as_probabilities(labels: list[int], classes: int) -> ClassTargets:
+    """mse on classes: one sigmoid unit fitting 0/1, or one sigmoid unit per class (one-hot)."""
+    if classes == 2:
+        return ClassTargets(list(labels), 1, "sigmoid")
+    return ClassTargets(list(one_hot(labels, classes)), classes, "sigmoid")
+
+
+def _as_zero_one(output_activation: str) -> Callable[[list[int], int], ClassTargets]:
+    """0/1 labels kept as they are, for one output unit with `output_activation`."""
+    return lambda labels, classes: ClassTargets(list(labels), 1, output_activation)
+
+
+def _as_plus_minus_one(labels: list[int], classes: int) -> ClassTargets:
+    """0/1 labels as −1/+1 (y ↦ 2y − 1) for one linear score, as the hinge loss wants."""
+    return ClassTargets([2 * label - 1 for label in labels], 1, "linear")
+
+
+def _as_class_indices(labels: list[int], classes: int) -> ClassTargets:
+    """Class indices kept as they are, for one linear output (a logit) per class."""
+    return ClassTargets(list(labels), classes, "linear")
 
 
 def _require_single_output(name: str, output_count: int | None) -> None:
@@ -245,14 +328,15 @@ def _check_regression_target(target: Target, output_count: int | None) -> Target
         if isinstance(target, Sequence):
             if len(target) != 1:
                 raise ValueError(
-                    f"the model has one output, so the target must be one number, got {target!r}"
+                    "the model has one output, so the target must be one number, "
+                    f"got {shorten(target)}"
                 )
             return target[0]
         return target
     if not isinstance(target, Sequence) or len(target) != output_count:
         raise ValueError(
             f"the model has {output_count} outputs, so the target must be a list of "
-            f"{output_count} numbers, got {target!r}"
+            f"{output_count} numbers, got {shorten(target)}"
         )
     return target
 
@@ -262,7 +346,8 @@ def _check_binary_target(name: str, valid: tuple[float, float], hint: str) -> Ca
         _require_single_output(name, output_count)
         if isinstance(target, Sequence) or target not in valid:
             raise ValueError(
-                f"loss {name!r} needs labels {valid[0]:g} or {valid[1]:g}, got {target!r}{hint}"
+                f"loss {name!r} needs labels {valid[0]:g} or {valid[1]:g}, "
+                f"got {shorten(target)}{hint}"
             )
         return float(target)
 
@@ -275,25 +360,19 @@ def _check_class_index(target: Target, output_count: int | None) -> Target:
             "loss 'cross_entropy' needs a model that returns a list of logits, one per class "
             "(at least 2); use 'bce_with_logits' or 'hinge' for a single output"
         )
-    if isinstance(target, Sequence) or not float(target).is_integer():
+    if isinstance(target, Sequence) or not (
+        isinstance(target, int) or float(target).is_integer()
+    ):
         raise ValueError(
-            f"loss 'cross_entropy' needs a class index 0..{output_count - 1}, got {target!r} "
-            "(for one-hot targets give the index of the 1 instead)"
+            f"loss 'cross_entropy' needs a class index 0..{output_count - 1}, "
+            f"got {shorten(target)} (for one-hot targets give the index of the 1 instead)"
         )
     if not 0 <= target < output_count:
         raise ValueError(
-            f"class index {target!r} is outside 0..{output_count - 1}: the model has "
+            f"class index {shorten(target)} is outside 0..{output_count - 1}: the model has "
             f"{output_count} outputs, one per class"
         )
     return int(target)
-
-
-def _check_probability(output: Value) -> None:
-    if not 0.0 <= output.data <= 1.0:
-        raise ValueError(
-            f"loss 'bce' needs probabilities in [0, 1], but the model gave {output.data!r}; "
-            "end the model with a sigmoid (output_activation='sigmoid') or use 'bce_with_logits'"
-        )
 
 
 def _index_of_largest(logits: Sequence[Value]) -> int:
@@ -304,26 +383,33 @@ def _index_of_largest(logits: Sequence[Value]) -> int:
 LOSSES: dict[str, Loss] = {
     loss.name: loss
     for loss in (
-        Loss("mse", squared_error, "any numbers", _check_regression_target),
+        Loss(
+            "mse", squared_error, "any numbers", _check_regression_target,
+            encode_classes=_as_probabilities,
+        ),
         Loss(
             "bce", binary_cross_entropy, "0 or 1",
             _check_binary_target("bce", (0.0, 1.0), ""),
             predict=lambda probability: 1 if probability.data >= 0.5 else 0,
             check_output=_check_probability,
+            encode_classes=_as_zero_one("sigmoid"), max_classes=2,
         ),
         Loss(
             "bce_with_logits", binary_cross_entropy_with_logits, "0 or 1",
             _check_binary_target("bce_with_logits", (0.0, 1.0), ""),
             predict=lambda logit: 1 if logit.data >= 0.0 else 0,
+            encode_classes=_as_zero_one("linear"), max_classes=2,
         ),
         Loss(
             "cross_entropy", softmax_cross_entropy, "class indices 0..k-1", _check_class_index,
             predict=_index_of_largest,
+            encode_classes=_as_class_indices,
         ),
         Loss(
             "hinge", max_margin_loss, "-1 or +1",
             _check_binary_target("hinge", (-1.0, 1.0), " (turn 0/1 labels into ±1 with 2*y - 1)"),
             predict=lambda score: 1 if score.data > 0.0 else -1,
+            encode_classes=_as_plus_minus_one, max_classes=2,
         ),
     )
 }
@@ -336,4 +422,4 @@ def get_loss(loss: str | Loss) -> Loss:
     if isinstance(loss, str) and loss in LOSSES:
         return LOSSES[loss]
     valid = ", ".join(repr(name) for name in LOSSES)
-    raise ValueError(f"unknown loss {loss!r}; choose one of {valid}")
+    raise ValueError(f"unknown loss {shorten(loss)}; choose one of {valid}")

@@ -1,4 +1,4 @@
-"""Networks: `Module`, `Neuron`, `Layer`, `MLP` and Rosenblatt's `Perceptron`, built from `Value`s.
+"""Networks: `Module`, `Neuron`, `Layer` and `MLP`, built from `Value`s.
 
 A neuron computes one weighted sum and squashes it:
 
@@ -11,30 +11,27 @@ in ∂loss/∂parameter for all of them and gradient descent can nudge each one 
 
 from __future__ import annotations
 
+import itertools
 import math
-import numbers
-import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from micrograd_ann import operations
-from micrograd_ann.engine import (
-    Operand,
-    Value,
-    _as_float,
-    _check_finite,
-    is_grad_enabled,
-    no_grad,
-)
+from micrograd_ann import checks, operations
+from micrograd_ann.checks import Seed, shorten
+from micrograd_ann.engine import Operand, Value, is_grad_enabled
 
 if TYPE_CHECKING:
     import torch
 
-    from micrograd_ann.train import History
+__all__ = ["ACTIVATIONS", "MAX_LAYER_SIZE", "MAX_PARAMETERS", "Module", "Neuron", "Layer", "MLP"]
 
-__all__ = ["ACTIVATIONS", "Module", "Neuron", "Layer", "MLP", "Perceptron"]
+MAX_LAYER_SIZE = 10_000
+"""The most inputs a neuron reads and the most neurons a layer holds."""
 
-Seed = int | random.Random | None
+MAX_PARAMETERS = 1_000_000
+"""The most parameters a network may have. Each parameter is a Python object, and every forward
+pass builds a graph node per weight, so a million parameters already takes seconds per sample
+and hundreds of megabytes per batch in this pure-Python engine."""
 
 
 def _linear(value: Value) -> Value:
@@ -44,11 +41,14 @@ def _linear(value: Value) -> Value:
 
 ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
     "linear": _linear,
-    "relu": Value.relu,
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
+    **{
+        operation.name: getattr(Value, operation.method)
+        for operation in operations.OPERATIONS.values()
+        if operation.activation
+    },
 }
-"""Activation name → the function applied to a neuron's weighted sum."""
+"""Activation name → the function applied to a neuron's weighted sum: "linear" (none), then
+every operation the table marks as an `activation` (relu, tanh, sigmoid)."""
 
 
 def _activation_on_floats(name: str) -> Callable[[float], float]:
@@ -111,24 +111,11 @@ class Module:
                 f"parameters, the state {len(state)}); use the state_dict() of the same "
                 "architecture"
             )
-        numbers_by_name = {name: _parameter_number(name, state[name]) for name, _ in named}
+        numbers_by_name = {
+            name: checks.finite_number(state[name], f"parameter {name!r}") for name, _ in named
+        }
         for name, parameter in named:
             parameter.data = numbers_by_name[name]
-
-
-def _parameter_number(name: str, number: object) -> float:
-    if isinstance(number, bool) or not isinstance(number, numbers.Real):
-        raise TypeError(
-            f"parameter {name!r} must be a number (int or float), got "
-            f"{type(number).__name__}: {number!r}"
-        )
-    try:
-        value = float(number)
-    except OverflowError:
-        raise ValueError(f"parameter {name!r} is too large for a float: {number!r}") from None
-    if not math.isfinite(value):
-        raise ValueError(f"parameter {name!r} must be finite, got {value!r}")
-    return value
 
 
 def describe_name_mismatch(expected: Sequence[str], found: Iterable[str]) -> str:
@@ -146,7 +133,7 @@ def describe_name_mismatch(expected: Sequence[str], found: Iterable[str]) -> str
         ("unknown", [name for name in found_list if name not in expected_set]),
     ):
         if names:
-            shown = ", ".join(repr(name) for name in names[:5])
+            shown = ", ".join(shorten(name) for name in names[:5])
             more = f" and {len(names) - 5} more" if len(names) > 5 else ""
             problems.append(f"{word} {shown}{more}")
     return "; ".join(problems)
@@ -167,32 +154,32 @@ def _prefixed(prefix: str, modules: Sequence[Module]) -> list[tuple[str, Value]]
 
 
 def _check_size(size: object, what: str) -> int:
-    if isinstance(size, bool) or not isinstance(size, int):
-        raise TypeError(f"{what} must be an int, got {type(size).__name__}: {size!r}")
-    if size < 1:
-        raise ValueError(f"{what} must be at least 1, got {size}")
-    return size
+    return checks.count(
+        size, what, maximum=MAX_LAYER_SIZE,
+        why="nn.MAX_LAYER_SIZE: wider layers do not fit a pure-Python engine",
+    )
+
+
+def _check_parameter_count(sizes: Sequence[int]) -> None:
+    """Refuse, before building anything, a network of more than `MAX_PARAMETERS` parameters."""
+    count = sum((nin + 1) * nout for nin, nout in itertools.pairwise(sizes))
+    if count > MAX_PARAMETERS:
+        raise ValueError(
+            f"layer sizes {list(sizes)} make {count:,} parameters, above the limit of "
+            f"{MAX_PARAMETERS:,} (nn.MAX_PARAMETERS) for this pure-Python engine; use smaller "
+            "layers"
+        )
 
 
 def _check_activation(name: object, what: str = "activation") -> str:
-    if not isinstance(name, str) or name not in ACTIVATIONS:
-        raise ValueError(f"unknown {what} {name!r}; choose one of {', '.join(ACTIVATIONS)}")
-    return name
-
-
-def _random_generator(seed: Seed) -> random.Random:
-    """A generator for the initial weights: `random.Random(seed)` for an int, the generator
-    itself when given one, and for None a generator seeded from Python's global `random`
-    (so `random.seed(...)` beforehand also makes the weights reproducible)."""
-    if isinstance(seed, random.Random):
-        return seed
-    if seed is None:
-        return random.Random(random.getrandbits(64))
-    if isinstance(seed, bool) or not isinstance(seed, int):
+    if not isinstance(name, str):
         raise TypeError(
-            f"seed must be an int, a random.Random or None, got {type(seed).__name__}: {seed!r}"
+            f"{what} must be a str, one of {', '.join(ACTIVATIONS)}; got "
+            f"{type(name).__name__}: {shorten(name)}"
         )
-    return random.Random(seed)
+    if name not in ACTIVATIONS:
+        raise ValueError(f"unknown {what} {shorten(name)}; choose one of {', '.join(ACTIVATIONS)}")
+    return name
 
 
 # -------------------------------------------------------------------------------------------------
@@ -219,7 +206,7 @@ class Neuron(Module):
     def __init__(self, nin: int, activation: str = "relu", seed: Seed = None) -> None:
         self.nin = _check_size(nin, "nin (the number of inputs)")
         self.activation = _check_activation(activation)
-        generator = _random_generator(seed)
+        generator = checks.random_generator(seed)
         limit = math.sqrt((6.0 if activation == "relu" else 3.0) / nin)
         self.weights = [
             Value(generator.uniform(-limit, limit), label=f"w{index}") for index in range(nin)
@@ -242,8 +229,8 @@ class Neuron(Module):
         """
         weights = [weight.data for weight in self.weights]
         total = operations.DOT.forward(weights, inputs, self.bias.data)
-        if total - total != 0.0:  # inf or NaN: raise the same OverflowError as Value.dot
-            _check_finite(operations.DOT, total, [*weights, *inputs, self.bias.data])
+        if total - total != 0.0:  # inf or NaN: Value.dot raises (or lets it pass) as it would
+            total = Value.dot(self.weights, inputs, self.bias).data
         return self._activate_float(total)
 
     def named_parameters(self) -> list[tuple[str, Value]]:
@@ -266,7 +253,8 @@ class Layer(Module):
         self.nin = _check_size(nin, "nin (the number of inputs)")
         self.nout = _check_size(nout, "nout (the number of neurons)")
         self.activation = _check_activation(activation)
-        generator = _random_generator(seed)
+        _check_parameter_count((nin, nout))
+        generator = checks.random_generator(seed)
         self.neurons = [Neuron(nin, activation, seed=generator) for _ in range(nout)]
 
     def forward(self, inputs: Sequence[Operand]) -> list[Value]:
@@ -303,7 +291,7 @@ class MLP(Module):
         if not isinstance(nouts, list | tuple):
             raise TypeError(
                 f"nouts must be a list or tuple of layer sizes such as [16, 16, 1], "
-                f"got {type(nouts).__name__}: {nouts!r}"
+                f"got {type(nouts).__name__}: {shorten(nouts)}"
             )
         if not nouts:
             raise ValueError("nouts is empty; give at least one layer size, e.g. [1]")
@@ -311,8 +299,9 @@ class MLP(Module):
                            for index, size in enumerate(nouts))
         self.activation = _check_activation(activation)
         self.output_activation = _check_activation(output_activation, "output_activation")
-        generator = _random_generator(seed)
         sizes = (nin, *self.nouts)
+        _check_parameter_count(sizes)
+        generator = checks.random_generator(seed)
         last = len(self.nouts) - 1
         self.layers = [
             Layer(
@@ -339,7 +328,7 @@ class MLP(Module):
         if len(inputs) != self.nin:
             raise ValueError(f"expected {self.nin} inputs, got {len(inputs)}")
         numbers = [
-            value.data if isinstance(value, Value) else _as_float(value, "an MLP input")
+            value.data if isinstance(value, Value) else checks.number(value, "an MLP input")
             for value in inputs
         ]
         for layer in self.layers:
@@ -366,11 +355,6 @@ class MLP(Module):
                 "MLP.to_torch() needs PyTorch, which is not installed; install it with "
                 "`pip install torch`"
             ) from error
-        activation_modules: dict[str, type[torch.nn.Module]] = {
-            "relu": torch.nn.ReLU,
-            "tanh": torch.nn.Tanh,
-            "sigmoid": torch.nn.Sigmoid,
-        }
         modules: list[torch.nn.Module] = []
         for layer in self.layers:
             linear = torch.nn.Linear(layer.nin, layer.nout, dtype=torch.float64)
@@ -387,8 +371,9 @@ class MLP(Module):
                     )
                 )
             modules.append(linear)
-            if layer.activation in activation_modules:
-                modules.append(activation_modules[layer.activation]())
+            if layer.activation != "linear":
+                module_name = operations.OPERATIONS[layer.activation].torch_module
+                modules.append(getattr(torch.nn, module_name)())
         return torch.nn.Sequential(*modules)
 
     def __repr__(self) -> str:
@@ -396,130 +381,3 @@ class MLP(Module):
             f"MLP({self.nin}, {list(self.nouts)}, activation={self.activation!r}, "
             f"output_activation={self.output_activation!r})"
         )
-
-
-# -------------------------------------------------------------------------------------------------
-# Perceptron
-# -------------------------------------------------------------------------------------------------
-
-
-class Perceptron(Module):
-    """Rosenblatt's perceptron (1957): a weighted sum, then a step to the class 0 or 1.
-
-        z = w · x + b          prediction = 1 if z ≥ 0 else 0
-
-    `fit` trains it with the perceptron rule. For a misclassified sample with label y, let
-    s = 2y − 1 (+1 or −1) and take the perceptron criterion L = −s·z, which is positive exactly
-    because the sample is on the wrong side. The engine's gradient is ∂L/∂wᵢ = −s·xᵢ and
-    ∂L/∂b = −s, so one gradient-descent step w ← w − lr·∂L/∂w is Rosenblatt's rule
-    w ← w + lr·(y − prediction)·x: the rule *is* gradient descent on L.
-
-    (L equals relu(−s·z) on every misclassified sample, except at z = 0 exactly, where relu's
-    derivative is taken as 0 and a sample sitting on the boundary — the input (0, 0) with a zero
-    bias, say — would never move it. That is why L is applied to the mistakes directly.)
-
-    Weights start as in a linear `Neuron` (uniform in ±√(3 / nin)), the bias at 0.
-    """
-
-    def __init__(self, nin: int, lr: float = 0.1, seed: Seed = None) -> None:
-        if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not 0 < lr < math.inf:
-            raise ValueError(f"lr must be a positive finite number, got {lr!r}")
-        self.lr: float = float(lr)
-        self.unit: Neuron = Neuron(nin, activation="linear", seed=seed)
-        self.nin: int = self.unit.nin
-
-    @property
-    def weights(self) -> list[Value]:
-        return self.unit.weights
-
-    @property
-    def bias(self) -> Value:
-        return self.unit.bias
-
-    def net_input(self, inputs: Sequence[Operand]) -> Value:
-        """z = w · x + b, before the step."""
-        return self.unit.forward(inputs)
-
-    def predict(self, inputs: Sequence[Operand]) -> int:
-        """The class, 0 or 1: the step of w · x + b (1 when it is ≥ 0)."""
-        with no_grad():
-            return 1 if self.unit.forward(inputs).data >= 0.0 else 0
-
-    def forward(self, inputs: Sequence[Operand]) -> int:
-        return self.predict(inputs)
-
-    def named_parameters(self) -> list[tuple[str, Value]]:
-        """`w.0`, `w.1`, …, then `b`."""
-        return self.unit.named_parameters()
-
-    def fit(
-        self, X: Sequence[Sequence[float]], y: Sequence[int], epochs: int = 100
-    ) -> History:
-        """Apply the perceptron rule sample by sample until every sample is classified.
-
-        Each epoch visits the samples in order; each mistake costs one gradient step on its
-        criterion L = −s·z. Training stops after the first epoch without a mistake
-        (`converged=True`) or after `epochs` epochs (`converged=False`: the data may not be
-        linearly separable — XOR is not). `History.loss` is each epoch's mean criterion over all
-        samples (correct ones count 0), `History.accuracy` the fraction classified correctly
-        when visited.
-        """
-        from micrograd_ann.train import History
-
-        rows, labels = self._check_data(X, y)
-        _check_size(epochs, "epochs")
-        parameters = self.parameters()
-        history = History()
-        history.converged = False
-        for _ in range(epochs):
-            total_criterion = 0.0
-            mistakes = 0
-            for row, label in zip(rows, labels):
-                net_input = self.unit.forward(row)
-                if (1 if net_input.data >= 0.0 else 0) == label:
-                    continue
-                mistakes += 1
-                criterion = net_input * (1.0 - 2.0 * label)  # −s·z with s = 2y − 1
-                total_criterion += criterion.data
-                self.zero_grad()
-                criterion.backward()
-                for parameter in parameters:
-                    parameter.data -= self.lr * parameter.grad
-            history.loss.append(total_criterion / len(rows))
-            history.accuracy.append((len(rows) - mistakes) / len(rows))
-            history.learning_rate.append(self.lr)
-            history.epochs_run += 1
-            if mistakes == 0:
-                history.converged = True
-                break
-        return history
-
-    def _check_data(
-        self, X: Sequence[Sequence[float]], y: Sequence[int]
-    ) -> tuple[list[list[float]], list[int]]:
-        if len(X) != len(y):
-            raise ValueError(f"X has {len(X)} rows but y has {len(y)} labels; give one per row")
-        if not X:
-            raise ValueError("X is empty; give at least one sample")
-        rows = []
-        for index, row in enumerate(X):
-            if isinstance(row, str | bytes) or not hasattr(row, "__len__"):
-                raise ValueError(f"row {index} of X is {row!r}, not a sequence of numbers")
-            if len(row) != self.nin:
-                raise ValueError(
-                    f"row {index} of X has {len(row)} values, but the perceptron has "
-                    f"nin={self.nin} inputs"
-                )
-            for value in row:
-                if not isinstance(value, numbers.Real) or not math.isfinite(value):
-                    raise ValueError(f"row {index} of X holds {value!r}; use finite numbers")
-            rows.append([float(value) for value in row])
-        labels: list[int] = []
-        for index, label in enumerate(y):
-            if not isinstance(label, numbers.Real) or label not in (0, 1):
-                raise ValueError(f"label {index} is {label!r}; perceptron labels must be 0 or 1")
-            labels.append(int(label))
-        return rows, labels
-
-    def __repr__(self) -> str:
-        return f"Perceptron({self.nin}, lr={self.lr!r})"

@@ -1,26 +1,41 @@
 """Operations: every scalar operation's forward value, local derivatives and display symbol.
 
-This is pure float math, with no graph in sight. Each `Operation` says, side by side, how to
-compute its output from its inputs and how much the output moves when each input moves (its
-local derivatives). The engine (`engine.py`) records these numbers on the graph; `backward()`
+This is float math, with no graph in sight. Each `Operation` says, side by side, how to compute
+its output from its inputs and how much the output moves when each input moves (its local
+derivatives). The engine (`engine.py`) records these numbers on the graph; `backward()`
 multiplies them together along every path — that product is the chain rule.
+
+Each operation also writes its local derivatives a second time, as `derivative_values`: the same
+formulas applied to `Value`s instead of floats (`1 - out * out` works on both). The engine uses
+them only when a gradient is wanted *as a graph* (`grad(..., create_graph=True)`), so that the
+gradient can be differentiated again; `backward()` never touches them.
 
 The same table feeds the graph drawings (`symbol`), the docs (`formula`) and the property tests,
 which check every entry against central differences.
 
 Domain errors are raised here, with the operation and the offending value in the message.
+
+Non-finite numbers follow one rule. An operation never *turns* finite inputs into nan or ±inf:
+it raises instead (a domain error here, or the engine's OverflowError). An input that is already
+nan or ±inf is passed on as IEEE 754 float arithmetic (and PyTorch) would: relu(nan) = nan,
+sin(inf) = nan, log(-inf) = nan, inf / 0 = inf — in the value and in the local derivatives.
 """
 
 from __future__ import annotations
 
 import math
 import operator
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = [
     "Operation",
     "OPERATIONS",
+    "CUSTOM_OPERATIONS",
+    "operation_named",
+    "register_custom",
     "ADD",
     "SUB",
     "MUL",
@@ -51,6 +66,23 @@ class Operation:
     The two n-ary nodes take their inputs in bulk instead: `SUM.forward(*terms)` and
     `SUM.derivatives(count)`; `DOT.forward(weights, inputs, bias)` and
     `DOT.derivatives(weights, inputs)`, all lists of floats.
+
+    `derivative_values(*inputs, out)` gives the same local derivatives computed from the node's
+    children and the node itself (`Value`s), for every operation alike, sum and dot included.
+    Each entry is a `Value` or a plain number (a constant: its own derivative is 0). It is
+    `None` for an operation of your own given without it (see `grad`).
+
+    The remaining fields say where else the operation appears, so that every list of operations
+    in the package is derived from this table (adding an operation is one entry here plus its
+    `Value` method):
+
+    - `arity`: how many inputs it takes; None for any number (sum, dot) or when unstated.
+    - `method`: the name of the `Value` method that applies it (`"exp"`, `"__add__"`).
+    - `named_function`: a function of one input written by name, `exp(x)`: the functions an
+      expression (`micrograd-ann grad`) may call.
+    - `activation`: a neuron may use it as its activation (`nn.ACTIVATIONS`).
+    - `torch_function`: the PyTorch function computing it, `torch.<torch_function>`.
+    - `torch_module`: the `torch.nn` module applying it, for activations (`MLP.to_torch`).
     """
 
     name: str
@@ -58,6 +90,13 @@ class Operation:
     formula: str
     forward: Callable[..., float]
     derivatives: Callable[..., tuple[float, ...]]
+    derivative_values: Callable[..., tuple[Any, ...]] | None = None
+    arity: int | None = None
+    method: str = ""
+    named_function: bool = False
+    activation: bool = False
+    torch_function: str = ""
+    torch_module: str = ""
 
 
 def _describe(value: float) -> str:
@@ -74,6 +113,8 @@ _ONE_MINUS_ONE = (1.0, -1.0)
 
 def _divide(numerator: float, denominator: float) -> float:
     if denominator == 0.0:
+        if numerator - numerator != 0.0:  # nan or ±inf over 0: IEEE's nan or signed inf
+            return numerator * math.copysign(math.inf, denominator)
         raise ZeroDivisionError(
             f"division by zero: {_describe(numerator)} / {_describe(denominator)}; "
             "make sure the denominator can never be 0 (e.g. add a small epsilon)"
@@ -81,7 +122,17 @@ def _divide(numerator: float, denominator: float) -> float:
     return numerator / denominator
 
 
+def _divide_derivatives(numerator: float, denominator: float, out: float) -> tuple[float, float]:
+    # d/da (a / b) = 1/b,  d/db (a / b) = -(a/b)/b; b = 0 only comes with a non-finite a
+    if denominator == 0.0:
+        reciprocal = math.copysign(math.inf, denominator)
+        return reciprocal, -out * reciprocal
+    return 1.0 / denominator, -out / denominator
+
+
 def _power(base: float, exponent: float) -> float:
+    if base - base != 0.0 or exponent - exponent != 0.0:  # nan or ±inf comes in: IEEE's pow
+        return math.pow(base, exponent)
     if base == 0.0 and exponent < 0.0:
         raise ZeroDivisionError(
             f"pow: 0.0 ** {_describe(exponent)} divides by zero; "
@@ -101,18 +152,72 @@ def _power(base: float, exponent: float) -> float:
         ) from None
 
 
+_SMALLEST_NORMAL = sys.float_info.min  # below it a float has fewer than 53 significant bits
+
+
 def _power_derivatives(base: float, exponent: float, out: float) -> tuple[float, float]:
-    # d/db b^k = k·b^(k−1);  d/dk b^k = b^k·ln b (for b > 0; its limit 0 at b = 0).
-    if base != 0.0:
-        # k·b^k / b reuses the output; when b^k underflows to 0, compute k·b^(k−1) itself.
-        by_base = exponent * out / base if out != 0.0 else exponent * base ** (exponent - 1.0)
-    elif exponent == 0.0 or exponent > 1.0:
-        by_base = 0.0
-    elif exponent == 1.0:
-        by_base = 1.0
-    else:  # 0 < k < 1: the slope of b^k is vertical at b = 0
-        by_base = math.inf
-    by_exponent = out * math.log(base) if base > 0.0 else (0.0 if base == 0.0 else math.nan)
+    """d/db b^k = k·b^(k−1);  d/dk b^k = b^k·ln b (for b > 0; its limit 0 at b = 0).
+
+    Both are computed so that they are right wherever the true value is a finite float: k·(b^k/b)
+    reuses the output without overflowing first (`k·b^k` would, for b = 1e154, k = 2), and when
+    b^k is subnormal (too few significant bits to divide by b) the derivatives are computed afresh.
+    """
+    if base - base != 0.0 or exponent - exponent != 0.0:  # nan or ±inf came in
+        return _power_derivatives_of_non_finite(base, exponent, out)
+    if base == 0.0:
+        return _power_slope_at_zero(exponent), 0.0
+    if abs(out) >= _SMALLEST_NORMAL:
+        ratio = out / base
+        by_base = exponent * ratio if ratio - ratio == 0.0 else exponent * out / base
+        by_exponent = out * math.log(base) if base > 0.0 else math.nan
+        return by_base, by_exponent
+    try:  # b^k is 0 or subnormal: use b^(k−1) and e^(k·ln b + ln|ln b|)
+        by_base = exponent * base ** (exponent - 1.0)
+    except OverflowError:
+        by_base = math.copysign(math.inf, exponent)
+    if base < 0.0:
+        return by_base, math.nan
+    log_base = math.log(base)
+    if log_base == 0.0:
+        return by_base, 0.0
+    exponent_of_result = exponent * log_base + math.log(abs(log_base))
+    by_exponent = math.copysign(math.exp(exponent_of_result), log_base)
+    return by_base, by_exponent
+
+
+def _power_derivatives_of_non_finite(
+    base: float, exponent: float, out: float
+) -> tuple[float, float]:
+    """k·b^(k−1) and b^k·ln b in IEEE arithmetic, with PyTorch's convention that d/db b⁰ = 0."""
+    by_base = 0.0 if exponent == 0.0 else exponent * math.pow(base, exponent - 1.0)
+    if base < 0.0:
+        return by_base, math.nan
+    if base == 0.0:
+        return by_base, 0.0 if exponent >= 0.0 else -out * math.inf
+    return by_base, out * math.log(base)
+
+
+def _power_slope_at_zero(exponent: float) -> float:
+    """d/db b^k at b = 0: 0 for k = 0 or k > 1, 1 for k = 1, +∞ for 0 < k < 1 (vertical)."""
+    if exponent == 0.0 or exponent > 1.0:
+        return 0.0
+    if exponent == 1.0:
+        return 1.0
+    return math.inf
+
+
+def _power_derivative_values(base: Any, exponent: Any, out: Any) -> tuple[Any, Any]:
+    # k·b^(k−1) and b^k·ln b, as Values; only for the inputs that want a gradient.
+    if not base.requires_grad:
+        by_base: Any = 0.0
+    elif base.data == 0.0 and exponent.data < 1.0:
+        by_base = _power_slope_at_zero(exponent.data)
+    else:
+        by_base = exponent * base ** (exponent - 1.0)
+    if not exponent.requires_grad or base.data == 0.0:
+        by_exponent: Any = 0.0
+    else:
+        by_exponent = out * base.log()
     return by_base, by_exponent
 
 
@@ -120,26 +225,36 @@ ADD = Operation(
     "add", "+", "d/da (a + b) = 1,  d/db (a + b) = 1",
     forward=lambda a, b: a + b,
     derivatives=lambda a, b, out: _ONE_ONE,
+    derivative_values=lambda a, b, out: _ONE_ONE,
+    arity=2, method="__add__", torch_function="add",
 )
 SUB = Operation(
     "sub", "-", "d/da (a - b) = 1,  d/db (a - b) = -1",
     forward=lambda a, b: a - b,
     derivatives=lambda a, b, out: _ONE_MINUS_ONE,
+    derivative_values=lambda a, b, out: _ONE_MINUS_ONE,
+    arity=2, method="__sub__", torch_function="sub",
 )
 MUL = Operation(
     "mul", "*", "d/da (a · b) = b,  d/db (a · b) = a",
     forward=lambda a, b: a * b,
     derivatives=lambda a, b, out: (b, a),
+    derivative_values=lambda a, b, out: (b, a),
+    arity=2, method="__mul__", torch_function="mul",
 )
 DIV = Operation(
     "div", "/", "d/da (a / b) = 1/b,  d/db (a / b) = -a/b² = -(a/b)/b",
     forward=_divide,
-    derivatives=lambda a, b, out: (1.0 / b, -out / b),
+    derivatives=_divide_derivatives,
+    derivative_values=lambda a, b, out: (1.0 / b, -out / b),
+    arity=2, method="__truediv__", torch_function="div",
 )
 POW = Operation(
     "pow", "**", "d/db b^k = k·b^(k-1),  d/dk b^k = b^k·ln(b)",
     forward=_power,
     derivatives=_power_derivatives,
+    derivative_values=_power_derivative_values,
+    arity=2, method="__pow__", torch_function="pow",
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -159,6 +274,8 @@ def _exp(x: float) -> float:
 
 def _log(x: float) -> float:
     if x <= 0.0:
+        if x == -math.inf:
+            return math.nan
         raise ValueError(
             f"log({_describe(x)}) is undefined: log needs x > 0; "
             "clamp the input (e.g. max(x, 1e-12)) or use a loss that works on logits"
@@ -168,10 +285,26 @@ def _log(x: float) -> float:
 
 def _sqrt(x: float) -> float:
     if x < 0.0:
+        if x == -math.inf:
+            return math.nan
         raise ValueError(
             f"sqrt({_describe(x)}) is undefined: sqrt needs x >= 0; use sqrt(abs(x)) or x ** 2"
         )
     return math.sqrt(x)
+
+
+def _sin(x: float) -> float:
+    try:
+        return math.sin(x)
+    except ValueError:  # math.sin(±inf) raises; IEEE (and PyTorch) give nan
+        return math.nan
+
+
+def _cos(x: float) -> float:
+    try:
+        return math.cos(x)
+    except ValueError:
+        return math.nan
 
 
 def _sigmoid(x: float) -> float:
@@ -182,55 +315,88 @@ def _sigmoid(x: float) -> float:
     return exp_x / (1.0 + exp_x)
 
 
+def _abs_derivatives(x: float, out: float) -> tuple[float]:
+    return (1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0,)  # sign(x), 0 at the kink
+
+
+def _relu_derivatives(x: float, out: float) -> tuple[float]:
+    return (0.0 if x <= 0.0 else 1.0,)  # 0 at the kink and below, 1 above (and for nan)
+
+
 NEG = Operation(
     "neg", "neg", "d/dx (-x) = -1",
     forward=lambda x: -x,
     derivatives=lambda x, out: (-1.0,),
+    derivative_values=lambda x, out: (-1.0,),
+    arity=1, method="__neg__", torch_function="neg",
 )
 ABS = Operation(
     "abs", "abs", "d/dx |x| = sign(x)  (0 at x = 0)",
     forward=abs,
-    derivatives=lambda x, out: (1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0,),
+    derivatives=_abs_derivatives,
+    # the slope is a constant (±1 or 0) at every point, so |x|'' = 0, as in PyTorch
+    derivative_values=lambda x, out: _abs_derivatives(x.data, out.data),
+    arity=1, method="__abs__", named_function=True, torch_function="abs",
 )
 EXP = Operation(
     "exp", "exp", "d/dx eˣ = eˣ",
     forward=_exp,
     derivatives=lambda x, out: (out,),
+    derivative_values=lambda x, out: (out,),
+    arity=1, method="exp", named_function=True, torch_function="exp",
 )
 LOG = Operation(
     "log", "log", "d/dx ln(x) = 1/x",
     forward=_log,
     derivatives=lambda x, out: (1.0 / x,),
+    derivative_values=lambda x, out: (1.0 / x,),
+    arity=1, method="log", named_function=True, torch_function="log",
 )
 TANH = Operation(
     "tanh", "tanh", "d/dx tanh(x) = 1 - tanh(x)²",
     forward=math.tanh,
     derivatives=lambda x, out: (1.0 - out * out,),
+    derivative_values=lambda x, out: (1.0 - out * out,),
+    arity=1, method="tanh", named_function=True, activation=True,
+    torch_function="tanh", torch_module="Tanh",
 )
 SIGMOID = Operation(
     "sigmoid", "σ", "d/dx σ(x) = σ(x)·(1 - σ(x))",
     forward=_sigmoid,
     derivatives=lambda x, out: (out * (1.0 - out),),
+    derivative_values=lambda x, out: (out * (1.0 - out),),
+    arity=1, method="sigmoid", named_function=True, activation=True,
+    torch_function="sigmoid", torch_module="Sigmoid",
 )
 RELU = Operation(
     "relu", "relu", "d/dx relu(x) = 1 if x > 0 else 0",
-    forward=lambda x: x if x > 0.0 else 0.0,
-    derivatives=lambda x, out: (1.0 if x > 0.0 else 0.0,),
+    forward=lambda x: 0.0 if x <= 0.0 else x,  # relu(nan) = nan
+    derivatives=_relu_derivatives,
+    # the slope is a constant (1 or 0) at every point, so relu'' = 0, as in PyTorch
+    derivative_values=lambda x, out: _relu_derivatives(x.data, out.data),
+    arity=1, method="relu", named_function=True, activation=True,
+    torch_function="relu", torch_module="ReLU",
 )
 SIN = Operation(
     "sin", "sin", "d/dx sin(x) = cos(x)",
-    forward=math.sin,
-    derivatives=lambda x, out: (math.cos(x),),
+    forward=_sin,
+    derivatives=lambda x, out: (_cos(x),),
+    derivative_values=lambda x, out: (x.cos(),),
+    arity=1, method="sin", named_function=True, torch_function="sin",
 )
 COS = Operation(
     "cos", "cos", "d/dx cos(x) = -sin(x)",
-    forward=math.cos,
-    derivatives=lambda x, out: (-math.sin(x),),
+    forward=_cos,
+    derivatives=lambda x, out: (-_sin(x),),
+    derivative_values=lambda x, out: (-x.sin(),),
+    arity=1, method="cos", named_function=True, torch_function="cos",
 )
 SQRT = Operation(
     "sqrt", "√", "d/dx √x = 1/(2√x)  (+∞ at x = 0)",
     forward=_sqrt,
     derivatives=lambda x, out: (0.5 / out if out != 0.0 else math.inf,),
+    derivative_values=lambda x, out: (0.5 / out if out.data != 0.0 else math.inf,),
+    arity=1, method="sqrt", named_function=True, torch_function="sqrt",
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -242,10 +408,20 @@ def _dot_forward(weights: list[float], inputs: list[float], bias: float) -> floa
     return sum(map(operator.mul, weights, inputs), 0.0) + bias
 
 
+def _dot_derivative_values(*children_and_out: Any) -> tuple[Any, ...]:
+    # children are weights w₁…wₙ, inputs x₁…xₙ, bias: ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ, ∂/∂b = 1
+    count = (len(children_and_out) - 2) // 2
+    weights = children_and_out[:count]
+    inputs = children_and_out[count : 2 * count]
+    return (*inputs, *weights, 1.0)
+
+
 SUM = Operation(
     "sum", "Σ", "d/dxᵢ Σ xⱼ = 1",
     forward=lambda *terms: sum(terms, 0.0),
     derivatives=lambda count: (1.0,) * count,
+    derivative_values=lambda *terms_and_out: (1.0,) * (len(terms_and_out) - 1),
+    method="sum",
 )
 DOT = Operation(
     "dot", "dot", "d/dwᵢ (Σ wⱼxⱼ + b) = xᵢ,  d/dxᵢ = wᵢ,  d/db = 1",
@@ -253,6 +429,8 @@ DOT = Operation(
     # Children are ordered weights, inputs, bias: each weight's derivative is its input, and
     # each input's derivative is its weight.
     derivatives=lambda weights, inputs: (*inputs, *weights, 1.0),
+    derivative_values=_dot_derivative_values,
+    method="dot",
 )
 
 OPERATIONS: dict[str, Operation] = {
@@ -261,3 +439,30 @@ OPERATIONS: dict[str, Operation] = {
         ADD, SUB, MUL, DIV, POW, NEG, ABS, EXP, LOG, TANH, SIGMOID, RELU, SIN, COS, SQRT, SUM, DOT
     )
 }
+
+# ---------------------------------------------------------------------------------------------
+# Operations of your own (`custom_operation`) live beside the built-in table, never in it
+# ---------------------------------------------------------------------------------------------
+
+CUSTOM_OPERATIONS: dict[str, Operation] = {}
+"""Operations made with `custom_operation`, by name. A `Value` stores only its operation's name;
+`operation_named` finds it in either table, so drawings and `explain` show a custom symbol too."""
+
+
+def operation_named(name: str) -> Operation | None:
+    """The operation called `name`: built-in first, then custom; None for leaves (`""`)."""
+    return OPERATIONS.get(name) or CUSTOM_OPERATIONS.get(name)
+
+
+def register_custom(operation: Operation) -> None:
+    """Add `operation` to `CUSTOM_OPERATIONS`; a built-in name is refused.
+
+    Registering the same name again replaces the earlier definition (re-running a notebook
+    cell that defines an operation is common and harmless).
+    """
+    if operation.name in OPERATIONS:
+        raise ValueError(
+            f"custom_operation: {operation.name!r} is the name of a built-in operation; "
+            f"choose another name (built-ins: {', '.join(OPERATIONS)})"
+        )
+    CUSTOM_OPERATIONS[operation.name] = operation

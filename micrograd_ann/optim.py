@@ -15,6 +15,8 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from micrograd_ann import checks
+from micrograd_ann.checks import shorten
 from micrograd_ann.engine import Value
 
 __all__ = [
@@ -30,28 +32,9 @@ Schedule = Callable[[int], float]
 """A learning-rate schedule: step or epoch number k (counting from 0) → learning rate."""
 
 
-def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _check_positive(name: str, value: float) -> None:
-    if not _is_number(value) or not 0.0 < value < math.inf:
-        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
-
-
-def _check_non_negative(name: str, value: float) -> None:
-    if not _is_number(value) or not 0.0 <= value < math.inf:
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-
-
-def _check_factor(factor: float) -> None:
-    if not _is_number(factor) or not 0.0 < factor <= 1.0:
-        raise ValueError(f"factor must be a number in (0, 1], got {factor!r}")
-
-
-def _check_count(name: str, value: int) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{name} must be an int >= 1, got {value!r}")
+def _check_factor(factor: object) -> None:
+    if not 0.0 < checks.number(factor, "factor") <= 1.0:
+        raise ValueError(f"factor must be a number in (0, 1], got {shorten(factor)}")
 
 
 # -------------------------------------------------------------------------------------------------
@@ -66,7 +49,7 @@ class ConstantRate:
     rate: float
 
     def __post_init__(self) -> None:
-        _check_positive("rate", self.rate)
+        checks.positive_number(self.rate, "rate")
 
     def __call__(self, k: int) -> float:
         return float(self.rate)
@@ -85,9 +68,9 @@ class LinearDecay:
     steps: int
 
     def __post_init__(self) -> None:
-        _check_positive("start", self.start)
-        _check_positive("end", self.end)
-        _check_count("steps", self.steps)
+        checks.positive_number(self.start, "start")
+        checks.positive_number(self.end, "end")
+        checks.count(self.steps, "steps")
 
     def __call__(self, k: int) -> float:
         return self.start - (self.start - self.end) * min(k, self.steps) / self.steps
@@ -101,7 +84,7 @@ class ExponentialDecay:
     factor: float
 
     def __post_init__(self) -> None:
-        _check_positive("start", self.start)
+        checks.positive_number(self.start, "start")
         _check_factor(self.factor)
 
     def __call__(self, k: int) -> float:
@@ -117,9 +100,9 @@ class StepDecay:
     every: int
 
     def __post_init__(self) -> None:
-        _check_positive("start", self.start)
+        checks.positive_number(self.start, "start")
         _check_factor(self.factor)
-        _check_count("every", self.every)
+        checks.count(self.every, "every")
 
     def __call__(self, k: int) -> float:
         return self.start * self.factor ** (k // self.every)
@@ -160,9 +143,9 @@ class SGD:
                     "pass model.parameters()"
                 )
         if not callable(lr):
-            _check_positive("lr", lr)
-        _check_non_negative("momentum", momentum)
-        _check_non_negative("weight_decay", weight_decay)
+            checks.positive_number(lr, "lr")
+        checks.non_negative_number(momentum, "momentum")
+        checks.non_negative_number(weight_decay, "weight_decay")
         self.lr: float | Schedule = lr
         self.momentum = float(momentum)
         self.weight_decay = float(weight_decay)

@@ -2,26 +2,37 @@
 
 matplotlib is the optional extra `plots` (`pip install "micrograd_ann[plots]"`); it is imported
 only when a plot is drawn. Without a display (a server, CI), the Agg backend is used, so figures
-can always be saved with `figure.savefig("name.png")`.
+can always be saved with `figure.savefig("name.png")`, or atomically with `save_figure`.
 """
 
 from __future__ import annotations
 
-import math
+import io
 import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from micrograd_ann import checks
 from micrograd_ann.engine import Value, no_grad
+from micrograd_ann.files import PathLike, write_atomic
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.cm import ScalarMappable
     from matplotlib.figure import Figure
 
-__all__ = ["DecisionBoundaryDisplay", "plot_function", "plot_history"]
+__all__ = [
+    "DecisionBoundaryDisplay", "figure_bytes", "plot_function", "plot_history", "save_figure",
+    "MAX_GRID_RESOLUTION", "MAX_FUNCTION_POINTS",
+]
+
+MAX_GRID_RESOLUTION = 1000
+"""The finest decision-boundary grid: 1000 × 1000 = a million evaluations of the model."""
+
+MAX_FUNCTION_POINTS = 100_000
+"""The most points `plot_function` evaluates (each builds a graph and runs backward())."""
 
 _BINARY_COLOURS = ("#d6604d", "#4393c3")  # class 0 red, class 1 blue
 _CLASS_COLOURS = (
@@ -51,6 +62,21 @@ def _require_matplotlib() -> None:
         matplotlib.use("Agg")
 
 
+def figure_bytes(figure: Figure, image_format: str = "png", *, dpi: float | None = None) -> bytes:
+    """`figure` drawn into memory as an image file's bytes (`image_format` "png", "svg", …)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=image_format, dpi="figure" if dpi is None else dpi)
+    return buffer.getvalue()
+
+
+def save_figure(figure: Figure, path: PathLike, *, dpi: float | None = None) -> None:
+    """Save `figure` to `path` in the format its extension names (.png, .svg, .pdf, …), all
+    or nothing: matplotlib draws into memory, then `write_atomic` replaces the file, so a full
+    disk or a file-size limit leaves the previous picture intact."""
+    image_format = os.path.splitext(os.fspath(path))[1].removeprefix(".").lower() or "png"
+    write_atomic(path, figure_bytes(figure, image_format, dpi=dpi))
+
+
 def _axes_or_new(ax: Axes | None) -> Axes:
     _require_matplotlib()
     import matplotlib.pyplot as pyplot
@@ -67,7 +93,7 @@ def _axes_or_new(ax: Axes | None) -> Axes:
 
 
 class HistoryLike(Protocol):
-    """What `plot_history` reads from a `History` (micrograd_ann.train)."""
+    """What `plot_history` reads from a `History` (micrograd_ann.history)."""
 
     @property
     def loss(self) -> Sequence[float]: ...
@@ -172,9 +198,10 @@ class DecisionBoundaryDisplay:
         index of the largest one (argmax), and `y` holds class indices (or one-hot rows).
         """
         samples = _two_feature_rows(X)
-        if isinstance(grid_resolution, bool) or not isinstance(grid_resolution, int) \
-                or grid_resolution < 2:
-            raise ValueError(f"grid_resolution must be an int >= 2, got {grid_resolution!r}")
+        checks.count(
+            grid_resolution, "grid_resolution", minimum=2, maximum=MAX_GRID_RESOLUTION,
+            why="the model is evaluated grid_resolution² times",
+        )
         if threshold is None:
             threshold = 0.5 if _output_activation(model) == "sigmoid" else 0.0
         first_axis = _grid_line([first for first, _ in samples], margin, grid_resolution)
@@ -326,10 +353,12 @@ def plot_function(
     At each x the engine builds f's graph from `Value(x)` and runs `backward()`, so the
     dashed curve is exactly the gradient a network would get — no finite differences.
     """
-    if not (math.isfinite(low) and math.isfinite(high) and low < high):
+    low = checks.finite_number(low, "low")
+    high = checks.finite_number(high, "high")
+    if not low < high:
         raise ValueError(f"plot_function needs finite low < high, got low={low!r}, high={high!r}")
-    if isinstance(points, bool) or not isinstance(points, int) or points < 2:
-        raise ValueError(f"points must be an int >= 2, got {points!r}")
+    checks.count(points, "points", minimum=2, maximum=MAX_FUNCTION_POINTS,
+                 why="each point builds a graph and runs backward()")
     xs = [low + (high - low) * index / (points - 1) for index in range(points)]
     values, slopes = [], []
     for x in xs:

@@ -25,23 +25,27 @@ import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from micrograd_ann.checks import shorten
+from micrograd_ann.files import read_limited, write_atomic
 from micrograd_ann.nn import (
     ACTIVATIONS,
     MLP,
     Layer,
     Module,
     Neuron,
-    Perceptron,
     describe_name_mismatch,
 )
+from micrograd_ann.perceptron import Perceptron
 
-__all__ = ["FORMAT", "VERSION", "save", "load"]
+__all__ = ["FORMAT", "VERSION", "MAX_FILE_SIZE", "save", "load"]
 
 FORMAT = "micrograd_ann.model"
 VERSION = 1
+MAX_FILE_SIZE = 256 * 1024 * 1024
+"""`load` refuses a file larger than this (256 MiB; the largest model `nn` builds, a million
+parameters, takes about 60 MB)."""
 _TOP_LEVEL_FIELDS = ("format", "version", "kind", "architecture", "parameters")
 
 
@@ -52,14 +56,17 @@ _TOP_LEVEL_FIELDS = ("format", "version", "kind", "architecture", "parameters")
 
 def _size(value: object, field: str) -> int:
     if type(value) is not int or value < 1:
-        raise ValueError(f"architecture field {field!r} must be an integer ≥ 1, got {value!r}")
+        raise ValueError(
+            f"architecture field {field!r} must be an integer ≥ 1, got {shorten(value)}"
+        )
     return value
 
 
 def _sizes(value: object, field: str) -> list[int]:
     if type(value) is not list or not value:
         raise ValueError(
-            f"architecture field {field!r} must be a non-empty list of layer sizes, got {value!r}"
+            f"architecture field {field!r} must be a non-empty list of layer sizes, "
+            f"got {shorten(value)}"
         )
     return [_size(size, f"{field}[{index}]") for index, size in enumerate(value)]
 
@@ -67,7 +74,8 @@ def _sizes(value: object, field: str) -> list[int]:
 def _activation(value: object, field: str) -> str:
     if type(value) is not str or value not in ACTIVATIONS:
         raise ValueError(
-            f"architecture field {field!r} must be one of {', '.join(ACTIVATIONS)}, got {value!r}"
+            f"architecture field {field!r} must be one of {', '.join(ACTIVATIONS)}, "
+            f"got {shorten(value)}"
         )
     return value
 
@@ -79,7 +87,8 @@ def _positive_number(value: object, field: str) -> float:
             number = float(value)
     if not 0.0 < number < math.inf:
         raise ValueError(
-            f"architecture field {field!r} must be a positive finite number, got {value!r}"
+            f"architecture field {field!r} must be a positive finite number, "
+            f"got {shorten(value)}"
         )
     return number
 
@@ -147,7 +156,11 @@ _KINDS: dict[str, _Kind] = {
 
 
 def save(model: Module, path: str | os.PathLike[str]) -> None:
-    """Write `model` (an MLP, Layer, Neuron or Perceptron) to `path` as JSON."""
+    """Write `model` (an MLP, Layer, Neuron or Perceptron) to `path` as JSON.
+
+    The file is written atomically (`files.write_atomic`): a write that fails half-way (disk
+    full, a file-size limit) raises OSError and leaves any previous file at `path` intact.
+    """
     kind_name = next(
         (name for name, kind in _KINDS.items() if type(model) is kind.model_class), None
     )
@@ -170,14 +183,17 @@ def save(model: Module, path: str | os.PathLike[str]) -> None:
         "architecture": _KINDS[kind_name].describe(model),
         "parameters": parameters,
     }
-    Path(path).write_text(json.dumps(document, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+    write_atomic(path, json.dumps(document, indent=2, allow_nan=False) + "\n")
 
 
 def load(path: str | os.PathLike[str]) -> Module:
     """Read a model written by `save`. Every field is checked; anything malformed raises
-    `ValueError` saying what and where. Only JSON is parsed: loading never runs code."""
+    `ValueError` saying what and where. Only JSON is parsed: loading never runs code.
+
+    A file larger than `MAX_FILE_SIZE` (256 MiB) is refused with ValueError before it is read
+    in full, and offending values are shortened in messages (`checks.shorten`)."""
     where = os.fspath(path)
-    raw = Path(path).read_bytes()
+    raw = read_limited(path, MAX_FILE_SIZE, "model file")
     try:
         return _model_from_document(_parse(raw))
     except ValueError as error:
@@ -213,7 +229,7 @@ def _object_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise _MalformedFile(f"the key {key!r} appears twice in one JSON object")
+            raise _MalformedFile(f"the key {shorten(key)} appears twice in one JSON object")
         result[key] = value
     return result
 
@@ -237,38 +253,45 @@ def _model_from_document(document: object) -> Module:
         )
     if document.get("format") != FORMAT:
         raise ValueError(
-            f"not a saved model: 'format' is {document.get('format')!r}, expected {FORMAT!r}"
+            f"not a saved model: 'format' is {shorten(document.get('format'))}, "
+            f"expected {FORMAT!r}"
         )
     _check_fields(document, _TOP_LEVEL_FIELDS, "malformed model file")
     version = document["version"]
     if type(version) is not int or version != VERSION:
         raise ValueError(
-            f"unsupported format version {version!r}; this micrograd_ann reads version {VERSION}"
+            f"unsupported format version {shorten(version)}; this micrograd_ann reads "
+            f"version {VERSION}"
         )
     kind_name = document["kind"]
     if type(kind_name) is not str or kind_name not in _KINDS:
-        raise ValueError(f"unknown model kind {kind_name!r}; expected one of {', '.join(_KINDS)}")
+        raise ValueError(
+            f"unknown model kind {shorten(kind_name)}; expected one of {', '.join(_KINDS)}"
+        )
     kind = _KINDS[kind_name]
 
     architecture = document["architecture"]
     if type(architecture) is not dict:
-        raise ValueError(f"'architecture' must be a JSON object, got {architecture!r}")
+        raise ValueError(f"'architecture' must be a JSON object, got {shorten(architecture)}")
     _check_fields(architecture, tuple(kind.fields), f"architecture of {kind_name}")
     checked = {name: check(architecture[name], name) for name, check in kind.fields.items()}
 
     parameters = document["parameters"]
     if type(parameters) is not dict:
-        raise ValueError(f"'parameters' must be a JSON object of name → number, got {parameters!r}")
+        raise ValueError(
+            f"'parameters' must be a JSON object of name → number, got {shorten(parameters)}"
+        )
     expected_count = kind.parameter_count(checked)
     if len(parameters) != expected_count:
         raise ValueError(
-            f"{kind_name} with architecture {checked} has {expected_count} parameters, "
+            f"{kind_name} with architecture {shorten(checked)} has {expected_count} parameters, "
             f"but the file lists {len(parameters)}"
         )
     for name, number in parameters.items():
         if type(number) not in (int, float):
             raise ValueError(
-                f"parameter {name!r} must be a number, got {type(number).__name__}: {number!r}"
+                f"parameter {shorten(name)} must be a number, got {type(number).__name__}: "
+                f"{shorten(number)}"
             )
     model = kind.build(checked)
     model.load_state_dict(parameters)

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from micrograd_ann.engine import Value, topological_order
+from micrograd_ann.operations import OPERATIONS
 
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
@@ -55,6 +56,7 @@ __all__ = [
     "expressions",
     "kink_distance",
     "assume_away_from_kinks",
+    "UNARY_OPERATIONS",
 ]
 
 # -------------------------------------------------------------------------------------------------
@@ -124,24 +126,20 @@ def _float_sigmoid(x: float) -> float:
     return math.exp(x) / (1.0 + math.exp(x))
 
 
+UNARY_OPERATIONS = tuple(
+    operation for operation in OPERATIONS.values() if operation.arity == 1
+)
+"""The operations of one input, from the operation table (neg, abs, exp, …)."""
+
 _VALUE_FUNCTIONS = Functions(
     constant=lambda value: Value(value, requires_grad=False),
-    unary={
-        "neg": lambda x: -x,
-        "abs": abs,
-        "exp": lambda x: x.exp(),
-        "log": lambda x: x.log(),
-        "tanh": lambda x: x.tanh(),
-        "sigmoid": lambda x: x.sigmoid(),
-        "relu": lambda x: x.relu(),
-        "sin": lambda x: x.sin(),
-        "cos": lambda x: x.cos(),
-        "sqrt": lambda x: x.sqrt(),
-    },
+    unary={operation.name: getattr(Value, operation.method) for operation in UNARY_OPERATIONS},
     sum=Value.sum,
     dot=Value.dot,
 )
 
+# The float reference is written out by hand, with the `math` module, on purpose: it checks the
+# engine's forward values independently of the table (tests check that it covers the table).
 _FLOAT_FUNCTIONS = Functions(
     constant=float,
     unary={
@@ -173,16 +171,8 @@ def _tensor_functions() -> Functions:
     return Functions(
         constant=lambda value: torch.tensor(value, dtype=torch.float64),
         unary={
-            "neg": torch.neg,
-            "abs": torch.abs,
-            "exp": torch.exp,
-            "log": torch.log,
-            "tanh": torch.tanh,
-            "sigmoid": torch.sigmoid,
-            "relu": torch.relu,
-            "sin": torch.sin,
-            "cos": torch.cos,
-            "sqrt": torch.sqrt,
+            operation.name: getattr(torch, operation.torch_function)
+            for operation in UNARY_OPERATIONS
         },
         sum=_tensor_sum,
         dot=_dot_by_sum(_tensor_sum),

@@ -13,21 +13,22 @@ from __future__ import annotations
 
 import gc
 import math
-import numbers
-import random
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
 from typing import IO, Any, Protocol
 
 from tqdm import tqdm
 
+from micrograd_ann import checks
+from micrograd_ann.checks import shorten
 from micrograd_ann.engine import Value, no_grad
+from micrograd_ann.history import History, TrainingDiverged, check_divergence, diverged
 from micrograd_ann.losses import Loss, Target, get_loss
-from micrograd_ann.optim import SGD, Schedule, _check_count, _is_number
+from micrograd_ann.optim import SGD, Schedule
 
 __all__ = [
+    "MAX_GRAPH_EDGES",
     "History",
     "TrainingDiverged",
     "Model",
@@ -37,6 +38,12 @@ __all__ = [
     "evaluate",
     "progress_enabled",
 ]
+
+
+MAX_GRAPH_EDGES = 20_000_000
+"""The largest graph one training step may build: a batch of n rows through a model of p
+parameters builds about n·p edges (each weight meets each row once), some 36 bytes and a
+microsecond or two each in this pure-Python engine. `train` refuses a bigger batch up front."""
 
 
 class Model(Protocol):
@@ -59,52 +66,6 @@ class Optimizer(Protocol):
     def step(self) -> None: ...
 
 
-@dataclass
-class History:
-    """What happened during training, one entry per epoch.
-
-    Attributes:
-        loss: mean training loss of each epoch (the mean over samples).
-        accuracy: fraction of training samples classified correctly in each epoch; empty for
-            regression losses such as `"mse"`.
-        validation_loss: loss on the validation set after each epoch (empty without one).
-        validation_accuracy: accuracy on the validation set after each epoch (empty without one,
-            or for regression).
-        learning_rate: the learning rate used by each epoch's first step (empty when a custom
-            optimizer has no `learning_rate` attribute).
-        converged: whether training reached its goal, for methods that have one (the
-            perceptron rule stops once every sample is classified); None when not applicable.
-        epochs_run: how many epochs actually ran (fewer than asked when training stopped early).
-    """
-
-    loss: list[float] = field(default_factory=list)
-    accuracy: list[float] = field(default_factory=list)
-    validation_loss: list[float] = field(default_factory=list)
-    validation_accuracy: list[float] = field(default_factory=list)
-    learning_rate: list[float] = field(default_factory=list)
-    converged: bool | None = None
-    epochs_run: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        """A plain dict of lists, numbers and None, ready for `json.dump`."""
-        return asdict(self)
-
-
-class TrainingDiverged(RuntimeError):
-    """The loss became infinite or NaN, or the arithmetic overflowed, during training.
-
-    The usual cause is a learning rate too large for the problem: each step overshoots the
-    minimum by more than the last, and the weights grow until a float overflows.
-
-    Attributes:
-        epoch: the number of the epoch that diverged, counting from 1.
-    """
-
-    def __init__(self, message: str, epoch: int) -> None:
-        super().__init__(message)
-        self.epoch = epoch
-
-
 Callback = Callable[[int, History], "bool | None"]
 """Called after each epoch as callback(epoch, history); returning False stops training."""
 
@@ -124,7 +85,7 @@ def train(
     lr: float | Schedule = 0.1,
     batch_size: int | None = None,
     shuffle: bool = True,
-    seed: int | None = None,
+    seed: checks.Seed = None,
     progress: bool = True,
     optimizer: Optimizer | None = None,
     validation: tuple[Iterable[Iterable[float]], Iterable[Target]] | None = None,
@@ -148,7 +109,8 @@ def train(
             all rows), 1 for per-sample SGD, n for mini-batches of n rows (mean loss per batch).
         shuffle: visit the rows in a new random order each epoch (when there is more than one
             batch; the order of a single full batch does not change the step).
-        seed: seed for the shuffling, so that a run can be repeated exactly.
+        seed: seed for the shuffling, so that a run can be repeated exactly (an int, a
+            `random.Random`, or None: drawn from Python's global `random`, see `checks`).
         progress: show a tqdm progress bar with the epoch, loss and accuracy (only when stdout
             is a terminal).
         optimizer: anything with `zero_grad()` and `step()`; by default `SGD(model.parameters(),
@@ -162,17 +124,22 @@ def train(
         A `History`: per-epoch mean training loss, accuracy (for classification losses),
         validation loss and accuracy, learning rate, and `epochs_run`.
 
-    Raises:
-        ValueError: bad data or settings, with the reason (ragged rows, non-numbers — bools
-            included, since True/False as an input is almost always a mistake —, NaN or
-            infinity, len(X) ≠ len(y), rows of the wrong width for `model.nin`, labels the loss
-            does not accept, an unknown loss name, lr ≤ 0, epochs < 1, batch_size < 1).
-        TrainingDiverged: the loss became infinite or NaN, or the arithmetic overflowed.
+    Raises (by the one rule of `checks`):
+        TypeError: an argument or a datum of the wrong type: a non-number in the data (bools
+            included, since True/False as an input is almost always a mistake), a float such
+            as 2.0 for `epochs` or `batch_size`, a number where a row belongs.
+        ValueError: bad values, with the reason (ragged rows, NaN or infinity,
+            len(X) ≠ len(y), rows of the wrong width for `model.nin`, labels the loss does not
+            accept, an unknown loss name, lr ≤ 0, epochs < 1, batch_size < 1, a batch whose
+            graph would pass `MAX_GRAPH_EDGES`).
+        TrainingDiverged: by the rule of `history.check_divergence` (a parameter or the loss
+            became infinite or NaN, or the loss grew past 10⁶ × its first epoch's level), or
+            the arithmetic overflowed.
     """
     chosen = get_loss(loss)
-    _check_count("epochs", epochs)
+    epochs = checks.count(epochs, "epochs")
     if batch_size is not None:
-        _check_count("batch_size", batch_size)
+        batch_size = checks.count(batch_size, "batch_size")
     schedule = lr if callable(lr) else None
     if schedule is None and optimizer is None:  # an optimizer brings its own rate
         _check_learning_rate(lr, "lr")
@@ -192,8 +159,9 @@ def train(
 
     sample_count = len(rows)
     size = sample_count if batch_size is None else min(batch_size, sample_count)
+    _check_graph_size(len(parameters), size, batch_size)
     order = list(range(sample_count))
-    shuffler = random.Random(seed)
+    shuffler = checks.random_generator(seed)
     history = History()
     bar = tqdm(
         range(epochs), desc="training", unit="epoch", file=sys.stdout,
@@ -214,11 +182,9 @@ def train(
                         model, rows, targets, order, size, chosen, optimizer
                     )
             except ArithmeticError as error:  # overflow, division by zero, a non-finite loss
-                raise _diverged(epoch, epochs, rate, str(error)) from error
-            if not all(math.isfinite(parameter.data) for parameter in parameters):
-                raise _diverged(epoch, epochs, rate, "a parameter became infinite or NaN")
-
+                raise diverged(epoch, epochs, rate, str(error)) from error
             history.loss.append(total_loss / sample_count)
+            check_divergence(history, parameters, epochs, rate)
             if chosen.predict is not None:
                 history.accuracy.append(correct / sample_count)
             if isinstance(rate, float):
@@ -229,7 +195,7 @@ def train(
                         model, validation_rows, validation_targets, chosen
                     )
                 except ArithmeticError as error:
-                    raise _diverged(epoch, epochs, rate, str(error)) from error
+                    raise diverged(epoch, epochs, rate, str(error)) from error
                 history.validation_loss.append(validation_loss)
                 if validation_accuracy is not None:
                     history.validation_accuracy.append(validation_accuracy)
@@ -298,15 +264,6 @@ def _equal(prediction: int, target: Target) -> bool:
     return prediction == target
 
 
-def _diverged(epoch: int, epochs: int, rate: object, reason: str) -> TrainingDiverged:
-    rate_note = f" (it is {rate!r})" if isinstance(rate, float) else ""
-    return TrainingDiverged(
-        f"training diverged in epoch {epoch + 1} of {epochs}: {reason}. The steps are too "
-        f"large: try a smaller learning rate{rate_note}, e.g. a tenth of it",
-        epoch + 1,
-    )
-
-
 def _summary(history: History) -> dict[str, str]:
     shown = {"loss": f"{history.loss[-1]:.4f}"}
     if history.accuracy:
@@ -367,38 +324,33 @@ def _data(value: Value) -> float:
 # -------------------------------------------------------------------------------------------------
 
 
+def _check_graph_size(parameter_count: int, rows: int, batch_size: int | None) -> None:
+    if parameter_count * rows <= MAX_GRAPH_EDGES:
+        return
+    largest = max(MAX_GRAPH_EDGES // max(parameter_count, 1), 1)
+    batch = "the whole data set (batch_size=None)" if batch_size is None else f"{rows} rows"
+    raise ValueError(
+        f"a batch of {batch} through a model of {parameter_count:,} parameters builds a graph "
+        f"of about {parameter_count * rows:,} edges per step, above the limit of "
+        f"{MAX_GRAPH_EDGES:,} (train.MAX_GRAPH_EDGES) for this pure-Python engine; use "
+        f"batch_size={min(largest, 32)} or a smaller model"
+    )
+
+
 def _check_learning_rate(rate: object, name: str) -> float:
-    if not _is_number(rate) or not 0.0 < rate < math.inf:  # type: ignore[operator]
-        raise ValueError(
-            f"{name} must be a positive finite number, got {rate!r}; "
-            "typical learning rates are 0.001 to 1"
-        )
-    return float(rate)  # type: ignore[arg-type]
+    return checks.positive_number(rate, name, "; typical learning rates are 0.001 to 1")
 
 
-def _as_number(value: object, where: str) -> float:
-    """The number itself (ints stay ints, so class labels read well in messages)."""
-    if type(value) is float and math.isfinite(value):  # the common case, checked quickly
-        return value
-    if isinstance(value, bool):
-        raise ValueError(f"{where} is the bool {value!r}; give a number (int(x) or float(x))")
-    if isinstance(value, Value):
-        raise ValueError(f"{where} is a Value; give its number, {where}.data")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, (str, bytes)) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{where} is {type(value).__name__} {value!r}, not a number")
-    number = float(value)
-    if not math.isfinite(number):
-        raise ValueError(f"{where} is {value!r}, not finite; give finite numbers only")
-    return number
+_as_number = checks.data_number
 
 
 def _as_list(values: object, where: str, what: str) -> list[Any]:
     if type(values) is list or type(values) is tuple:  # the common case, checked quickly
         return list(values)
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
-        raise ValueError(f"{where} must be {what}, got {type(values).__name__} {values!r}")
+        raise TypeError(
+            f"{where} must be {what}, got {type(values).__name__} {shorten(values)}"
+        )
     return list(values)
 
 
@@ -414,9 +366,9 @@ def _as_rows(X: object, name: str) -> list[list[Value]]:
     rows = []
     for index, raw_row in enumerate(raw_rows):
         where = f"{name}[{index}]"
-        if _is_number(raw_row):
-            raise ValueError(
-                f"{where} is the number {raw_row!r}, not a row; wrap each input as [x] "
+        if isinstance(raw_row, int | float):
+            raise TypeError(
+                f"{where} is the number {shorten(raw_row)}, not a row; wrap each input as [x] "
                 "(a one-input model still takes a list)"
             )
         values = _as_list(raw_row, where, "a list of numbers")
@@ -461,9 +413,10 @@ def _prepare_data(
     ):
         raise TypeError(
             f"train needs a model that returns a Value or a list of Values, but "
-            f"{type(model).__name__} returned {type(output).__name__} {output!r}"
-            + ("; a Perceptron trains with its own rule: use Perceptron.fit(X, y)"
-               if type(model).__name__ == "Perceptron" else "")
+            f"{type(model).__name__} returned {type(output).__name__} {shorten(output)}"
+            + (f"; a {type(model).__name__} trains with its own rule: use "
+               f"{type(model).__name__}.fit(X, y)"
+               if callable(getattr(model, "fit", None)) else "")
         )
     output_count = None if isinstance(output, Value) else len(output)
     targets = []

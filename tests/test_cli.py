@@ -7,6 +7,7 @@ import io
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -17,6 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from micrograd_ann import datasets
 from micrograd_ann.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -229,4 +231,301 @@ def test_grad_graph_too_large_to_draw_is_one_line_not_a_traceback(tmp_path: Path
     completed = run("grad", expression, "x=1", "--graph", str(tmp_path / "g.svg"))
     assert completed.returncode == 2
     assert "Traceback" not in completed.stderr
-    assert "max_nodes" in completed.stderr
+    assert "more than the 500" in completed.stderr
+    assert "max_nodes" not in completed.stderr  # an option of draw_graph the command lacks
+
+
+# -------------------------------------------------------------------------------------------------
+# One line, never a traceback (each case printed a traceback before)
+# -------------------------------------------------------------------------------------------------
+
+
+def assert_one_line_error(completed: subprocess.CompletedProcess[str], status: int) -> None:
+    assert completed.returncode == status, (completed.returncode, completed.stderr)
+    assert "Traceback" not in completed.stderr
+    assert len(completed.stderr.strip().splitlines()) == 1, completed.stderr
+
+
+def test_train_with_too_few_samples_is_one_line(tmp_path: Path) -> None:
+    completed = run("train", "--dataset", "moons", "--samples", "1", "--out", str(tmp_path))
+    assert_one_line_error(completed, 2)
+    assert "--samples 1" in completed.stderr
+
+
+def test_samples_for_a_dataset_of_fixed_size_is_refused_not_ignored(tmp_path: Path) -> None:
+    completed = run("train", "--dataset", "xor", "--samples", "50", "--out", str(tmp_path))
+    assert_one_line_error(completed, 2)
+    assert "fixed size" in completed.stderr
+    assert not (tmp_path / "model.json").exists()
+
+
+def test_out_that_is_a_file_or_under_a_device_is_one_line(tmp_path: Path) -> None:
+    existing = tmp_path / "existing.txt"
+    existing.write_text("keep me\n")
+    assert_one_line_error(run("demo", "xor", "--fast", "--out", str(existing)), 2)
+    assert_one_line_error(run("train", "--epochs", "1", "--out", str(existing)), 2)
+    assert existing.read_text() == "keep me\n"
+    completed = run("train", "--epochs", "1", "--quiet", "--out", "/dev/full/x")
+    assert_one_line_error(completed, 1)
+    assert "/dev/full/x" in completed.stderr
+
+
+def test_grad_refuses_to_replace_something_that_is_not_a_regular_file(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.svg"
+    os.mkfifo(fifo)  # writing atomically would rename a plain file over it (or /dev/full)
+    assert_one_line_error(run("grad", "x*x", "x=2", "--graph", str(fifo)), 2)
+    assert fifo.is_fifo()
+
+
+def fake_dot(folder: Path, script: str) -> dict[str, str]:
+    """An environment whose PATH has a `dot` running `script` instead of Graphviz."""
+    folder.mkdir(exist_ok=True)
+    program = folder / "dot"
+    program.write_text("#!/bin/sh\n" + script)
+    program.chmod(0o755)
+    return {"PATH": f"{folder}:/bin:/usr/bin"}
+
+
+def run_with(environment: dict[str, str], *arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "micrograd_ann", *arguments], capture_output=True, text=True,
+        timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT), **environment}, check=False,
+    )
+
+
+def test_a_dot_that_fails_is_one_line(tmp_path: Path) -> None:
+    failing = fake_dot(tmp_path / "bin", 'echo "Error: out of memory" >&2\nexit 1\n')
+    for picture in ("g.svg", "g.png"):
+        completed = run_with(failing, "grad", "x*x", "x=2", "--graph", str(tmp_path / picture))
+        assert_one_line_error(completed, 1)
+        assert "Error: out of memory" in completed.stderr
+        assert not (tmp_path / picture).exists()
+
+
+def test_a_dot_that_fails_while_a_demo_draws_is_one_line(tmp_path: Path) -> None:
+    failing = fake_dot(tmp_path / "bin", 'echo "Error: out of memory" >&2\nexit 1\n')
+    completed = run_with(failing, "demo", "two_neuron_chain", "--fast", "--out",
+                         str(tmp_path / "pictures"))
+    assert_one_line_error(completed, 1)
+    assert "Error: out of memory" in completed.stderr
+
+
+def test_graph_png_comes_from_dot_or_is_refused_never_svg_in_a_png(tmp_path: Path) -> None:
+    hidden = {"PATH": str(tmp_path / "empty")}
+    completed = run_with(hidden, "grad", "x*x", "x=2", "--graph", str(tmp_path / "g.png"))
+    assert_one_line_error(completed, 1)
+    assert ".svg" not in completed.stderr or "SVG" in completed.stderr
+    assert "install Graphviz" in completed.stderr and "SVG" in completed.stderr
+    assert not (tmp_path / "g.png").exists()
+    png_dot = fake_dot(tmp_path / "bin", 'cat >/dev/null\nprintf "\\211PNG %s" "$*"\n')
+    completed = run_with(png_dot, "grad", "x*x", "x=2", "--graph", str(tmp_path / "g.png"))
+    assert completed.returncode == 0, completed.stderr
+    png = (tmp_path / "g.png").read_bytes()
+    assert png.startswith(b"\x89PNG ") and b"-Tpng" in png
+    completed = run("grad", "x*x", "x=2", "--graph", str(tmp_path / "g.jpg"))
+    assert_one_line_error(completed, 2)
+    assert ".svg or .png" in completed.stderr
+
+
+@pytest.mark.system_dot
+def test_graph_png_through_system_dot(tmp_path: Path) -> None:
+    completed = run("grad", "x*x", "x=2", "--graph", str(tmp_path / "g.png"))
+    assert completed.returncode == 0, completed.stderr
+    assert (tmp_path / "g.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_graph_svg_without_dot_through_webassembly(tmp_path: Path) -> None:
+    hidden = {"PATH": str(tmp_path / "empty")}
+    completed = run_with(hidden, "grad", "x*x", "x=2", "--graph", str(tmp_path / "g.svg"))
+    assert completed.returncode == 0, completed.stderr
+    assert (tmp_path / "g.svg").read_text().rstrip().endswith("</svg>")
+
+
+def test_a_closed_pipe_stops_quietly() -> None:
+    """`grad ... | head -1`: the reader is gone before the output is written."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        completed = subprocess.run(
+            [sys.executable, "-m", "micrograd_ann", "grad", "tanh(x*w)", "x=1", "w=2",
+             "--explain"],
+            stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=120,
+            env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert completed.returncode == 141
+    assert completed.stderr == ""
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+def test_output_to_a_full_disk_is_one_line() -> None:
+    with open("/dev/full", "w") as full:
+        completed = subprocess.run(
+            [sys.executable, "-m", "micrograd_ann", "grad", "x*w", "x=1", "w=2"],
+            stdout=full, stderr=subprocess.PIPE, text=True, timeout=120,
+            env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False,
+        )
+    assert_one_line_error(completed, 1)
+    assert "No space left" in completed.stderr
+
+
+def test_an_expression_may_start_with_a_minus(tmp_path: Path) -> None:
+    completed = run("grad", "-x", "x=2")
+    assert completed.returncode == 0, completed.stderr
+    assert printed_numbers(completed.stdout) == {"value": -2.0, "x": -1.0}
+    completed = run("grad", "--explain", "-x*w", "x=2", "w=3", "--graph",
+                    str(tmp_path / "g.svg"))
+    assert completed.returncode == 0, completed.stderr
+    numbers = printed_numbers(completed.stdout.split("\n\n")[0])
+    assert numbers == {"value": -6.0, "x": -3.0, "w": -2.0}
+    assert (tmp_path / "g.svg").exists()
+    assert run("grad", "-h").returncode == 0  # -h is still help
+
+
+def test_full_width_names_are_normalised_in_the_expression_and_the_bindings() -> None:
+    for arguments in (["ｘ*ｘ", "ｘ=3"], ["x*x", "ｘ=3"], ["ｘ*ｘ", "x=3"], ["ｘ＊ｘ", "x=３"]):
+        completed = run("grad", *arguments)
+        assert completed.returncode == 0, (arguments, completed.stderr)
+        assert printed_numbers(completed.stdout) == {"value": 9.0, "x": 6.0}
+
+
+def test_an_infinite_number_in_the_expression_is_refused_as_an_infinite_binding_is() -> None:
+    for arguments in (["1e999*x", "x=1"], ["x", "x=inf"], ["x-1e999", "x=1"]):
+        completed = run("grad", *arguments)
+        assert_one_line_error(completed, 2)
+        assert "finite" in completed.stderr
+
+
+def test_a_gradient_that_overflows_is_refused_not_printed_as_inf() -> None:
+    # d/dx (1/x) = -1/x² = -1e400 at x = 1e-200: past the largest float.
+    completed = run("grad", "1/x", "x=1e-200")
+    assert_one_line_error(completed, 2)
+    assert "∂/∂x is -inf" in completed.stderr
+    assert "inf" not in completed.stdout
+
+
+def test_empty_layer_sizes_are_refused(tmp_path: Path) -> None:
+    for layers in ("16,,16", "16,", ",16", ""):
+        completed = run("train", "--layers", layers, "--out", str(tmp_path))
+        assert completed.returncode == 2, layers
+        assert "empty layer size" in completed.stderr
+
+
+def test_a_library_refusal_of_a_setting_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Any ValueError, TypeError or OverflowError from the library (a size limit of the
+    networks, say) is one line with status 2, whichever module raised it."""
+    import micrograd_ann.nn
+
+    for error in (ValueError("MLP(2, [100000]) has too many parameters"),
+                  TypeError("a count must be an int"), OverflowError("too large")):
+        def refuse(*arguments: object, error: Exception = error, **keywords: object) -> None:
+            raise error
+
+        monkeypatch.setattr(micrograd_ann.nn, "MLP", refuse)
+        errors = io.StringIO()
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(errors):
+            status = main(["train", "--epochs", "1", "--quiet", "--out", str(tmp_path)])
+        assert status == 2
+        assert errors.getvalue() == f"micrograd-ann train: error: {error}\n"
+
+
+def test_a_missing_optional_dependency_in_a_demo_is_one_line(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import micrograd_ann.cli
+
+    def missing(arguments: object) -> None:
+        raise ImportError('the digits demo needs scikit-learn: pip install "micrograd_ann[digits]"')
+
+    monkeypatch.setattr(micrograd_ann.cli, "run_demo", missing)
+    errors = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(errors):
+        status = main(["demo", "digits", "--fast"])
+    assert status == 1
+    assert errors.getvalue().count("\n") == 1 and "scikit-learn" in errors.getvalue()
+
+
+def test_digits_advice_never_mentions_an_option_the_command_lacks(tmp_path: Path) -> None:
+    pytest.importorskip("sklearn")
+    completed = run("train", "--dataset", "digits", "--epochs", "1", "--quiet", "--out",
+                    str(tmp_path))
+    assert completed.returncode == 0, completed.stderr
+    assert "max_nodes" not in completed.stdout + completed.stderr
+    assert "skipped graph.svg" in completed.stdout and "network.svg" in completed.stdout
+    network = (tmp_path / "network.svg").read_text()
+    assert "more inputs" in network and "more neurons" in network  # 64 inputs, 32 neurons
+
+
+def test_the_graph_written_after_training_shows_a_sample_with_a_gradient(tmp_path: Path) -> None:
+    """A hinge loss of 0 sends no gradient back: the picture would show every grad 0.0000."""
+    from micrograd_ann import load
+    from micrograd_ann.cli import sample_with_a_gradient
+    from micrograd_ann.losses import LOSSES
+
+    completed = run("train", "--dataset", "moons", "--epochs", "60", "--quiet", "--out",
+                    str(tmp_path))
+    assert completed.returncode == 0, completed.stderr
+    svg = (tmp_path / "graph.svg").read_text()
+    shown = re.search(r"hinge loss of sample (\d+), the first sample whose loss has a gradient",
+                      svg)
+    assert shown is not None
+    index = int(shown.group(1))
+    model = load(tmp_path / "model.json")
+    X, labels = datasets.two_moons(100, noise=0.1, seed=0)
+    hinge = LOSSES["hinge"].per_sample
+    for earlier in range(index):  # every earlier sample is fitted with margin
+        assert hinge(model(X[earlier]), 2 * labels[earlier] - 1).data == 0.0
+    assert hinge(model(X[index]), 2 * labels[index] - 1).data > 0.0
+    grads = [float(number) for number in re.findall(r"grad (-?\d+\.\d+)", svg)]
+    assert any(grad != 0.0 for grad in grads)
+    assert sample_with_a_gradient(model, X, [2 * label - 1 for label in labels], "hinge")[0] \
+        == index
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="resource limits are POSIX")
+def test_a_write_cut_short_keeps_the_previous_model(tmp_path: Path) -> None:
+    """`train ... --out at`, then the same under `ulimit -f 8` with a model too big for 8 KiB:
+    the old model.json must still load (it was truncated to 8192 bytes before)."""
+    import resource
+
+    from micrograd_ann import load
+
+    first = run("train", "--epochs", "1", "--quiet", "--out", "at", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    before = (tmp_path / "at" / "model.json").read_bytes()
+
+    def limit_file_size() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (8 * 1024, 8 * 1024))
+
+    second = subprocess.run(
+        [sys.executable, "-m", "micrograd_ann", "train", "--epochs", "1", "--layers", "64,64",
+         "--quiet", "--out", "at"],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path, check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT)}, preexec_fn=limit_file_size,
+    )
+    assert_one_line_error(second, 1)
+    assert "model.json" in second.stderr and "File too large" in second.stderr
+    assert (tmp_path / "at" / "model.json").read_bytes() == before
+    assert len(load(tmp_path / "at" / "model.json").parameters()) == 3 * 16 + 17 * 16 + 17
+    assert [path.name for path in (tmp_path / "at").iterdir() if path.name.startswith(".")] == []
+
+
+def test_train_help_shows_each_datasets_defaults_and_they_are_used(tmp_path: Path) -> None:
+    from micrograd_ann.cli import DATASETS
+
+    help_text = run("train", "--help").stdout
+    for name, choice in DATASETS.items():
+        assert f"  {name}: {choice.description}" in help_text
+        assert choice.defaults.as_options() in help_text
+    assert "--layers 32 --epochs 10 --lr 0.05 --momentum 0.9 --batch-size 32" in help_text
+    completed = run("train", "--dataset", "xor", "--epochs", "2", "--quiet", "--out",
+                    str(tmp_path))
+    assert completed.returncode == 0, completed.stderr
+    expected = DATASETS["xor"].defaults
+    assert f"--layers {','.join(map(str, expected.layers))} --epochs 2 --lr {expected.lr:g}" \
+        in completed.stdout
+    history = json.loads((tmp_path / "history.json").read_text())
+    assert len(history["loss"]) == 2

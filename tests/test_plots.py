@@ -105,6 +105,10 @@ def test_decision_boundary_rejects_bad_input() -> None:
         DecisionBoundaryDisplay.from_model(_HalfPlane(), [[0.0, 1.0, 2.0]])
     with pytest.raises(ValueError, match="grid_resolution"):
         DecisionBoundaryDisplay.from_model(_HalfPlane(), [[0.0, 1.0]], grid_resolution=1)
+    with pytest.raises(ValueError, match=r"grid_resolution is 100,000, above the limit of 1,000"):
+        DecisionBoundaryDisplay.from_model(_HalfPlane(), [[0.0, 1.0]], grid_resolution=100_000)
+    with pytest.raises(TypeError, match="grid_resolution must be an int, got float"):
+        DecisionBoundaryDisplay.from_model(_HalfPlane(), [[0.0, 1.0]], grid_resolution=50.0)
     with pytest.raises(ValueError, match="1 samples but y has 2"):
         DecisionBoundaryDisplay.from_model(_HalfPlane(), [[0.0, 1.0]], [0, 1])
 

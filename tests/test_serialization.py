@@ -5,13 +5,16 @@ from __future__ import annotations
 import copy
 import json
 import pickle
+import subprocess
+import sys
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from micrograd_ann import MLP, Layer, Module, Neuron, Perceptron, load, save
+from micrograd_ann import MLP, Layer, Module, Neuron, Perceptron, load, save, serialization
 from micrograd_ann.nn import Module as BaseModule
 
 # -------------------------------------------------------------------------------------------------
@@ -280,3 +283,85 @@ def test_integers_too_large_for_a_float_are_refused_with_value_error(tmp_path: P
     path.write_text(text)
     with pytest.raises(ValueError, match="too large"):
         load(path)
+
+
+# -------------------------------------------------------------------------------------------------
+# Failing writes and huge files
+# -------------------------------------------------------------------------------------------------
+
+
+def test_a_write_cut_short_by_a_file_size_limit_keeps_the_previous_model(tmp_path: Path) -> None:
+    """`ulimit -f 8` in a child process: the big model's write fails, the small one survives."""
+    target = tmp_path / "model.json"
+    small = MLP(2, [2, 1], seed=0)
+    save(small, target)
+    before = target.read_bytes()
+    script = textwrap.dedent(
+        f"""
+        import resource, signal, sys
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a failed write raises OSError instead
+        resource.setrlimit(resource.RLIMIT_FSIZE, (8192, 8192))
+        from micrograd_ann import MLP, save
+        try:
+            save(MLP(2, [64, 64, 1], seed=0), {str(target)!r})
+        except OSError as error:
+            print("refused:", error.strerror)
+            sys.exit(3)
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 3, result.stderr
+    assert "refused: File too large" in result.stdout
+    assert target.read_bytes() == before
+    assert load(target).state_dict() == small.state_dict()
+    assert [path.name for path in tmp_path.iterdir()] == ["model.json"]
+
+
+def test_load_refuses_an_endless_file_without_reading_it_all() -> None:
+    with pytest.raises(ValueError, match=r"larger than the limit of 268,435,456 bytes"):
+        load("/dev/zero")
+
+
+def test_load_refuses_a_file_over_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "big.json"
+    save(MLP(2, [8, 1], seed=0), path)
+    monkeypatch.setattr(serialization, "MAX_FILE_SIZE", path.stat().st_size - 1)
+    with pytest.raises(ValueError, match=r"big\.json.*larger than the limit"):
+        load(path)
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"format": "x" * 5_000_000},
+        {"format": "micrograd_ann.model", "version": 1, "kind": "k" * 5_000_000,
+         "architecture": {}, "parameters": {}},
+        {"format": "micrograd_ann.model", "version": 1, "kind": "MLP",
+         "architecture": {"nin": [0] * 1_000_000, "nouts": [1], "activation": "relu",
+                          "output_activation": "linear"}, "parameters": {}},
+        {"format": "micrograd_ann.model", "version": 1, "kind": "MLP",
+         "architecture": {"nin": 1, "nouts": [1], "activation": "relu",
+                          "output_activation": "linear"},
+         "parameters": {"layers.0.neurons.0.w.0": "1" * 5_000_000,
+                        "layers.0.neurons.0.b": 0.0}},
+        {"format": "micrograd_ann.model", "version": 1, "kind": "MLP",
+         "architecture": {"nin": 1, "nouts": [1], "activation": "relu",
+                          "output_activation": "linear"},
+         "parameters": {"n" * 5_000_000: 1.0, "layers.0.neurons.0.b": 0.0}},
+        {"format": "micrograd_ann.model", "version": 1, "kind": "MLP", "z" * 5_000_000: 1,
+         "architecture": {}, "parameters": {}},
+    ],
+    ids=["format", "kind", "architecture", "parameter value", "parameter name", "field name"],
+)
+def test_error_messages_show_huge_values_shortened(tmp_path: Path, document: object) -> None:
+    path = tmp_path / "hostile.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(ValueError) as caught:
+        load(path)
+    message = str(caught.value)
+    assert len(message) < 1000, message[:300]
+    assert "characters in all" in message

@@ -1,12 +1,14 @@
 """Tests for micrograd_ann.train: steps by hand, batch modes, metrics, errors, the progress bar."""
 
+import importlib
 import io
 import json
 import math
 
 import pytest
 
-from micrograd_ann import MLP, SGD, History, TrainingDiverged, Value, train
+from micrograd_ann import MLP, SGD, History, Layer, TrainingDiverged, Value, datasets, train
+from micrograd_ann.history import check_divergence
 from micrograd_ann.optim import LinearDecay
 from micrograd_ann.train import evaluate, progress_enabled
 
@@ -274,7 +276,36 @@ def test_huge_learning_rate_raises_training_diverged():
         train(line(), LINE_X, LINE_Y, loss="mse", epochs=500, lr=100.0, progress=False)
     assert isinstance(info.value, RuntimeError)
     assert info.value.epoch >= 1
-    assert isinstance(info.value.__cause__, OverflowError)
+
+
+def test_momentum_above_one_diverges_instead_of_ending_with_a_huge_loss():
+    # The CLI's `train --momentum 1.5` run: the velocity grows by 1.5× a step, the loss passes
+    # 10⁶ × its start long before a float overflows (it used to end at 4.8e13, "successfully").
+    X, y = datasets.two_moons(100, noise=0.1, seed=0, labels="plus_minus")
+    model = MLP(2, [16, 16, 1], seed=0)
+    optimizer = SGD(model.parameters(), lr=0.1, momentum=1.5)
+    with pytest.raises(TrainingDiverged, match=r"the loss grew to .*more than 1e\+06 times"):
+        train(model, X, y, loss="hinge", epochs=100, optimizer=optimizer, seed=0, progress=False)
+
+
+def test_a_loss_of_1e307_is_divergence_even_while_the_numbers_stay_finite():
+    # lr = 1e308 on a linear softmax classifier: the weights reach ±5e307 and the loss ~1e307,
+    # all finite, so only the growth rule notices.
+    model = Layer(1, 2, activation="linear", seed=1)
+    with pytest.raises(TrainingDiverged, match=r"epoch 2 of 20: the loss grew to") as caught:
+        train(model, [[1.0], [0.0]], [1, 0], loss="cross_entropy", epochs=20, lr=1e308,
+              progress=False)
+    assert caught.value.epoch == 2
+
+
+def test_the_growth_rule_leaves_a_loss_that_starts_near_zero_alone():
+    # A first loss of ~1e-9 that grows to ~1e-3 is not divergence: the starting level is
+    # max(first loss, 1), so the loss would have to pass 1e6.
+    history = History(loss=[1e-9, 1e-3])
+    check_divergence(history, [Value(1.0)], epochs=2, rate=0.1)
+    history.loss.append(2e6)
+    with pytest.raises(TrainingDiverged, match="epoch 3 of 2"):
+        check_divergence(history, [Value(1.0)], epochs=2, rate=0.1)
 
 
 def test_diverging_to_nan_is_caught_too():
@@ -291,16 +322,11 @@ def test_diverging_to_nan_is_caught_too():
     ("X", "y", "loss", "message"),
     [
         ([[1.0], [2.0, 3.0]], [1.0, 2.0], "mse", r"ragged rows: X\[1\] has 2 values"),
-        ([[1.0], ["2"]], [1.0, 2.0], "mse", r"X\[1\]\[0\] is str '2', not a number"),
-        ([[1.0], [None]], [1.0, 2.0], "mse", r"X\[1\]\[0\] is NoneType None, not a number"),
-        ([[1.0], [True]], [1.0, 2.0], "mse", r"X\[1\]\[0\] is the bool True"),
         ([[1.0], [math.nan]], [1.0, 2.0], "mse", r"X\[1\]\[0\] is nan, not finite"),
         ([[1.0], [math.inf]], [1.0, 2.0], "mse", r"X\[1\]\[0\] is inf, not finite"),
         ([[1.0], [2.0]], [1.0], "mse", "X has 2 rows but y has 1 targets"),
         ([[1.0], [2.0]], [1.0, math.nan], "mse", r"y\[1\] is nan"),
-        ([[1.0], [2.0]], [1.0, False], "mse", r"y\[1\] is the bool False"),
         ([[1.0, 2.0], [2.0, 3.0]], [1.0, 2.0], "mse", r"2 values but the model takes 1 inputs"),
-        ([1.0, 2.0], [1.0, 2.0], "mse", r"X\[0\] is the number 1.0, not a row"),
         ([], [], "mse", "X is empty"),
         ([[1.0], [2.0]], [1.0, 2.0], "l1", r"unknown loss 'l1'; choose one of 'mse'"),
         ([[1.0], [2.0]], [0, 2], "bce", r"y\[1\]: loss 'bce' needs labels 0 or 1, got 2"),
@@ -310,6 +336,22 @@ def test_diverging_to_nan_is_caught_too():
 )
 def test_bad_data_raises_value_error(X, y, loss, message):
     with pytest.raises(ValueError, match=message):
+        train(line(), X, y, loss=loss, epochs=1, progress=False)
+
+
+@pytest.mark.parametrize(
+    ("X", "y", "loss", "message"),
+    [
+        ([[1.0], ["2"]], [1.0, 2.0], "mse", r"X\[1\]\[0\] is str '2', not a number"),
+        ([1.0, 2.0], [1.0, 2.0], "mse", r"X\[0\] is the number 1.0, not a row"),
+        ([[1.0], [True]], [1.0, 2.0], "mse", r"X\[1\]\[0\] is the bool True"),
+        ([[1.0], [2.0]], [1.0, False], "mse", r"y\[1\] is the bool False"),
+        ([[1.0], [None]], [1.0, 2.0], "mse", r"X\[1\]\[0\] is NoneType None, not a number"),
+    ],
+)
+def test_data_of_the_wrong_type_raises_type_error(X, y, loss, message):
+    """The checks module's rule: a wrong type is a TypeError, a bool included."""
+    with pytest.raises(TypeError, match=message):
         train(line(), X, y, loss=loss, epochs=1, progress=False)
 
 
@@ -324,7 +366,7 @@ def test_cross_entropy_labels_must_be_class_indices(label, message):
 
 
 def test_validation_data_is_checked_too():
-    with pytest.raises(ValueError, match=r"validation X\[0\]\[0\] is str 'a'"):
+    with pytest.raises(TypeError, match=r"validation X\[0\]\[0\] is str 'a'"):
         train(
             line(), LINE_X, LINE_Y, loss="mse", validation=([["a"]], [1.0]), progress=False
         )
@@ -335,13 +377,27 @@ def test_validation_data_is_checked_too():
     [
         ({"lr": 0.0}, "lr must be a positive"),
         ({"lr": -1.0}, "lr must be a positive"),
-        ({"epochs": 0}, "epochs must be an int >= 1, got 0"),
-        ({"epochs": 2.5}, "epochs must be an int"),
-        ({"batch_size": 0}, "batch_size must be an int >= 1, got 0"),
+        ({"epochs": 0}, "epochs must be at least 1, got 0"),
+        ({"batch_size": 0}, "batch_size must be at least 1, got 0"),
     ],
 )
 def test_bad_settings_raise_value_error(settings, message):
     with pytest.raises(ValueError, match=message):
+        train(line(), LINE_X, LINE_Y, loss="mse", progress=False, **settings)
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"epochs": 2.5}, "epochs must be an int, got float"),
+        ({"epochs": 2.0}, r"epochs must be an int, got float: 2.0 \(int\(2.0\)\)"),
+        ({"epochs": True}, "epochs must be an int, got bool"),
+        ({"batch_size": 4.0}, "batch_size must be an int"),
+        ({"lr": "0.1"}, "lr must be a number"),
+    ],
+)
+def test_settings_of_the_wrong_type_raise_type_error(settings, message):
+    with pytest.raises(TypeError, match=message):
         train(line(), LINE_X, LINE_Y, loss="mse", progress=False, **settings)
 
 
@@ -350,6 +406,20 @@ def test_bce_needs_probabilities_from_the_model():
     model = Affine([[1.0]], [2.0])
     with pytest.raises(ValueError, match=r"probabilities in \[0, 1\].*gave 3\.0.*sigmoid"):
         train(model, [[1.0], [2.0]], [0, 1], loss="bce", progress=False)
+
+
+def test_a_batch_too_big_for_the_engine_is_refused_before_training(monkeypatch):
+    train_module = importlib.import_module("micrograd_ann.train")  # the name `train` is taken
+    monkeypatch.setattr(train_module, "MAX_GRAPH_EDGES", 10_000)
+    X, y = datasets.two_moons(100, seed=0, labels="plus_minus")
+    model = MLP(2, [16, 16, 1], seed=0)  # 337 parameters × 100 rows = 33,700 edges
+    before = model.state_dict()
+    with pytest.raises(ValueError, match=r"the whole data set.*337 parameters.*33,700 edges.*"
+                                         r"limit of 10,000.*batch_size=29"):
+        train(model, X, y, loss="hinge", epochs=1, progress=False)
+    assert model.state_dict() == before
+    history = train(model, X, y, loss="hinge", epochs=1, batch_size=29, progress=False)
+    assert history.epochs_run == 1
 
 
 def test_the_wrong_width_is_caught_for_a_real_mlp():

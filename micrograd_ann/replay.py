@@ -1,0 +1,281 @@
+"""Replay: a training run as a page with an epoch slider.
+
+`TrainingRecorder` is a `train()` callback that keeps a copy of every parameter at up to
+`snapshots` evenly spaced epochs (the first and the last included). `training_page` turns the
+history and those snapshots into one self-contained HTML page: move the epoch slider (or press
+Play) and it shows, at that epoch, the loss and accuracy curves with the epoch marked, the
+decision boundary for 2-D inputs and the network with each weight's colour (blue positive, red
+negative) and thickness (|w|) from its value then.
+
+Python draws every panel for every snapshot; the page's script (`page_assets/replay.js`) only
+shows the chosen snapshot. With JavaScript off the page shows the last epoch.
+
+    recorder = TrainingRecorder(model, epochs=100)
+    history = train(model, X, y, loss="hinge", epochs=100, callbacks=[recorder])
+    training_page(model, history, recorder, X=X, y=y).save("report.html")
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from typing import Any
+
+from micrograd_ann.engine import Value, no_grad
+from micrograd_ann.history import History
+from micrograd_ann.nn import MLP
+from micrograd_ann.pages import Page, html_document
+from micrograd_ann.viz import NEGATIVE_WEIGHT_COLOUR, NODE_COLOURS, POSITIVE_WEIGHT_COLOUR
+
+__all__ = ["TrainingRecorder", "training_page"]
+
+GRID = 20
+"""The decision boundary is the class predicted at GRID × GRID points over the data."""
+
+_CLASS_COLOURS = ("#f4a582", "#92c5de", "#b8e186", "#d7b5d8", "#fee08b", "#bababa")
+_POINT_COLOURS = ("#b2182b", "#2166ac", "#4d9221", "#762a83", "#b35806", "#4d4d4d")
+
+
+class TrainingRecorder:
+    """A `train()` callback: the parameters' values at up to `snapshots` evenly spaced epochs.
+
+    `recorded` is a list of (epoch, values), epochs counting from 0, values in
+    `model.parameters()` order. Epochs 0 and `epochs - 1` are always among them.
+    """
+
+    def __init__(self, model: MLP, *, epochs: int, snapshots: int = 40) -> None:
+        if isinstance(snapshots, bool) or not isinstance(snapshots, int) or snapshots < 2:
+            raise ValueError(f"snapshots must be an int of at least 2, got {snapshots!r}")
+        self.model = model
+        count = min(snapshots, max(epochs, 1))
+        last = max(epochs - 1, 0)
+        self.epochs_to_record = {
+            round(index * last / (count - 1)) if count > 1 else 0 for index in range(count)
+        }
+        self.recorded: list[tuple[int, list[float]]] = []
+
+    def __call__(self, epoch: int, history: History) -> None:
+        if epoch in self.epochs_to_record:
+            self.recorded.append((epoch, [parameter.data for parameter in self.model.parameters()]))
+
+
+def training_page(
+    model: MLP,
+    history: History,
+    recorder: TrainingRecorder,
+    *,
+    X: Sequence[Sequence[float]] | None = None,
+    y: Sequence[Any] | None = None,
+    title: str = "Training replay",
+) -> Page:
+    """A page replaying the run that `recorder` watched (see the module's docstring).
+
+    `X` and `y` (the training rows and targets) add the decision boundary when the inputs are
+    2-D. The model's parameters are set to each snapshot while its boundary is computed and
+    restored afterwards.
+    """
+    snapshots = list(recorder.recorded)
+    if not snapshots:
+        raise ValueError(
+            "the recorder has no snapshots: pass it to train(..., callbacks=[recorder]) first"
+        )
+    parameters = model.parameters()
+    final = [parameter.data for parameter in parameters]
+    epochs = max(history.epochs_run, len(history.loss))
+    boundary = X is not None and y is not None and len(X) > 0 and len(X[0]) == 2
+    panels: list[str] = []
+    weight_states: list[list[float]] = []
+    try:
+        for _, values in snapshots:
+            for parameter, value in zip(parameters, values):
+                parameter.data = value
+            weight_states.append(_weight_widths(model))
+            if boundary:
+                assert X is not None
+                panels.append(_boundary_cells(model, X))
+    finally:
+        for parameter, value in zip(parameters, final):
+            parameter.data = value
+    loss_svg, marker_xs = _curves(history, [epoch for epoch, _ in snapshots])
+    statuses = [
+        f"Epoch {epoch + 1} of {epochs}: loss {history.loss[epoch]:.4f}"
+        + (f", accuracy {history.accuracy[epoch]:.1%}" if epoch < len(history.accuracy) else "")
+        for epoch, _ in snapshots
+    ]
+    last = len(snapshots) - 1
+    data = {"markers": marker_xs, "weights": weight_states, "statuses": statuses}
+    boundary_svg = _boundary_svg(panels, X, y, last) if boundary else ""
+    body = f"""<h1>{html.escape(title)}</h1>
+<p>Move the slider to see the network at an earlier epoch: its loss, its decision boundary and
+its weights (blue positive, red negative, thicker = larger |w|).</p>
+<div class="controls" hidden>
+<label for="epoch">Epoch</label>
+<input type="range" id="epoch" min="0" max="{last}" value="{last}" step="1">
+<button type="button" id="play">Play</button>
+</div>
+<p id="status" role="status" aria-live="polite">{html.escape(statuses[last])}</p>
+<div class="panels">
+{loss_svg}
+{boundary_svg}
+{_network_svg(model, weight_states[last])}
+</div>
+"""
+    document = html_document(
+        title, ["backprop.css", "replay.css"], body, data_id="replay", payload=data,
+        scripts=["replay.js"],
+    )
+    return Page(html=document, title=title)
+
+
+def _weight_widths(model: MLP) -> list[float]:
+    """Each weight as a signed line width: sign = the weight's, size 0.3 + 3.2·|w| / max |w|."""
+    weights = [w.data for layer in model.layers for neuron in layer.neurons for w in neuron.weights]
+    largest = max((abs(weight) for weight in weights), default=0.0) or 1.0
+    return [
+        round((0.3 + 3.2 * abs(weight) / largest) * (1 if weight >= 0 else -1), 2)
+        for weight in weights
+    ]
+
+
+def _predicted_class(model: MLP, point: Sequence[float]) -> int:
+    with no_grad():
+        output = model(list(point))
+    if isinstance(output, Value):
+        threshold = 0.5 if model.output_activation == "sigmoid" else 0.0
+        return int(output.data > threshold)
+    scores = [value.data for value in output]
+    return scores.index(max(scores))
+
+
+def _bounds(X: Sequence[Sequence[float]]) -> tuple[float, float, float, float]:
+    xs = [row[0] for row in X]
+    ys = [row[1] for row in X]
+    pad_x = (max(xs) - min(xs)) * 0.1 or 1.0
+    pad_y = (max(ys) - min(ys)) * 0.1 or 1.0
+    return min(xs) - pad_x, max(xs) + pad_x, min(ys) - pad_y, max(ys) + pad_y
+
+
+def _boundary_cells(model: MLP, X: Sequence[Sequence[float]]) -> str:
+    """The predicted class over the grid, as SVG rects (runs of one class in a row merged)."""
+    left, right, bottom, top = _bounds(X)
+    cell = 240 / GRID
+    rects: list[str] = []
+    for row in range(GRID):
+        y = top - (row + 0.5) * (top - bottom) / GRID
+        classes = [
+            _predicted_class(model, [left + (column + 0.5) * (right - left) / GRID, y])
+            for column in range(GRID)
+        ]
+        start = 0
+        for column in range(1, GRID + 1):
+            if column == GRID or classes[column] != classes[start]:
+                colour = _CLASS_COLOURS[classes[start] % len(_CLASS_COLOURS)]
+                rects.append(
+                    f'<rect x="{start * cell:.0f}" y="{row * cell:.0f}" '
+                    f'width="{(column - start) * cell:.0f}" height="{cell:.0f}" fill="{colour}"/>'
+                )
+                start = column
+    return "".join(rects)
+
+
+def _boundary_svg(
+    panels: list[str], X: Sequence[Sequence[float]] | None, y: Sequence[Any] | None, last: int
+) -> str:
+    assert X is not None and y is not None
+    left, right, bottom, top = _bounds(X)
+    hidden = ' display="none"'
+    groups = "\n".join(
+        f'<g class="snapshot"{"" if index == last else hidden}>{cells}</g>'
+        for index, cells in enumerate(panels)
+    )
+    points = "".join(
+        f'<circle cx="{(row[0] - left) / (right - left) * 240:.1f}" '
+        f'cy="{(top - row[1]) / (top - bottom) * 240:.1f}" r="2.5" '
+        f'fill="{_POINT_COLOURS[_class_of(target) % len(_POINT_COLOURS)]}"/>'
+        for row, target in zip(X, y)
+    )
+    return (
+        '<figure><figcaption>Decision boundary</figcaption>'
+        f'<svg id="boundary" width="240" height="240" viewBox="0 0 240 240" role="img" '
+        f'aria-label="decision boundary">{groups}<g>{points}</g></svg></figure>'
+    )
+
+
+def _class_of(target: Any) -> int:
+    """A target's class: its index when one-hot, 1 for a positive number, else 0."""
+    if isinstance(target, (list, tuple)):
+        return list(target).index(max(target))
+    return 1 if float(target) > 0 else 0
+
+
+def _curves(history: History, epochs: list[int]) -> tuple[str, list[float]]:
+    """Loss (and accuracy, dashed, 0–1) over the epochs, and the marker's x for each snapshot."""
+    width, height, margin = 360.0, 200.0, 30.0
+    count = max(len(history.loss), 1)
+    losses = history.loss
+    largest = max(losses, default=1.0) or 1.0
+
+    def x_of(epoch: int) -> float:
+        return round(margin + (width - 2 * margin) * epoch / max(count - 1, 1), 1)
+
+    def polyline(values: list[float], top: float, colour: str, dash: str) -> str:
+        points = " ".join(
+            f"{x_of(epoch)},{height - margin - (height - 2 * margin) * value / top:.1f}"
+            for epoch, value in enumerate(values)
+        )
+        return f'<polyline points="{points}" fill="none" stroke="{colour}" {dash}/>'
+
+    accuracy = polyline(history.accuracy, 1.0, "#4d9221", 'stroke-dasharray="4 3"')
+    marker = x_of(epochs[-1])
+    svg = (
+        '<figure><figcaption>Loss (solid, 0 to '
+        f'{largest:.3g}) and accuracy (dashed, 0 to 100 %)</figcaption>'
+        f'<svg width="{width:.0f}" height="{height:.0f}" role="img" aria-label="loss curve">'
+        f'<line x1="{margin}" y1="{height - margin}" x2="{width - margin}" '
+        f'y2="{height - margin}" stroke="#999"/>'
+        f'{polyline(losses, largest, "#b2182b", "")}'
+        f'{accuracy if history.accuracy else ""}'
+        f'<line id="epoch-marker" x1="{marker}" x2="{marker}" y1="{margin / 2}" '
+        f'y2="{height - margin}" stroke="#222" stroke-width="2"/>'
+        f'<text x="{margin}" y="{height - 8}" font-size="11">epoch 1</text>'
+        f'<text x="{width - margin}" y="{height - 8}" font-size="11" text-anchor="end">'
+        f"epoch {count}</text></svg></figure>"
+    )
+    return svg, [x_of(epoch) for epoch in epochs]
+
+
+def _network_svg(model: MLP, widths: list[float]) -> str:
+    """The network: a column of circles per layer, one line per weight (ids in snapshot order)."""
+    sizes = [len(model.layers[0].neurons[0].weights)]
+    sizes += [len(layer.neurons) for layer in model.layers]
+    width, height = 120 * len(sizes), 24 * max(sizes) + 20
+
+    def position(column: int, row: int) -> tuple[float, float]:
+        top = (height - 24 * sizes[column]) / 2
+        return 60 + 120 * column, top + 12 + 24 * row
+
+    lines: list[str] = []
+    index = 0
+    for column, layer in enumerate(model.layers, start=1):
+        for row, neuron in enumerate(layer.neurons):
+            x2, y2 = position(column, row)
+            for source in range(len(neuron.weights)):
+                x1, y1 = position(column - 1, source)
+                signed = widths[index]
+                colour = POSITIVE_WEIGHT_COLOUR if signed >= 0 else NEGATIVE_WEIGHT_COLOUR
+                lines.append(
+                    f'<line class="weight" x1="{x1:.0f}" y1="{y1:.0f}" x2="{x2:.0f}" '
+                    f'y2="{y2:.0f}" stroke="{colour}" stroke-width="{abs(signed)}"/>'
+                )
+                index += 1
+    circles = "".join(
+        f'<circle cx="{position(column, row)[0]:.0f}" cy="{position(column, row)[1]:.0f}" r="7" '
+        f'fill="{NODE_COLOURS["input" if column == 0 else "interior"]}" stroke="#333"/>'
+        for column, size in enumerate(sizes)
+        for row in range(size)
+    )
+    return (
+        "<figure><figcaption>Network (blue positive, red negative, thicker = larger |w|)"
+        f'</figcaption><svg id="network" width="{width}" height="{height}" role="img" '
+        f'aria-label="network weights">{"".join(lines)}{circles}</svg></figure>'
+    )

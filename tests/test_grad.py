@@ -1,0 +1,410 @@
+"""`grad` (first order and with graphs, to any order), `hessian` and `custom_operation`.
+
+Expected numbers come from closed forms derived by hand (third derivatives of single operations,
+the Hessian of a polynomial) and from central differences; the comparison with PyTorch's
+second derivatives is in test_against_torch.py.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import pytest
+from hypothesis import given
+
+from micrograd_ann import (
+    Value,
+    custom_operation,
+    draw_graph,
+    explain,
+    grad,
+    gradcheck,
+    hessian,
+    no_grad,
+)
+from micrograd_ann.operations import CUSTOM_OPERATIONS, OPERATIONS
+from micrograd_ann.testing import assume_away_from_kinks, expressions, finite_floats, points
+
+# -------------------------------------------------------------------------------------------------
+# grad: the contract
+# -------------------------------------------------------------------------------------------------
+
+
+def test_grad_leaves_every_grad_attribute_alone() -> None:
+    x, y = Value(2.0), Value(3.0)
+    out = x * y + x
+    for create_graph in (False, True):
+        slopes = grad(out, [x, y], create_graph=create_graph)
+        assert [slope.data for slope in slopes] == [4.0, 2.0]
+    assert (x.grad, y.grad, out.grad) == (0.0, 0.0, 0.0)
+
+
+def test_first_order_results_are_constants() -> None:
+    x = Value(2.0)
+    (slope,) = grad(x**3, x)
+    assert slope.data == 12.0
+    assert slope.requires_grad is False
+    assert grad(slope, x)[0].data == 0.0
+
+
+def test_a_single_value_or_a_sequence_of_them() -> None:
+    x, y = Value(1.5), Value(-2.0)
+    out = x * y
+    assert isinstance(grad(out, x), tuple)
+    assert [s.data for s in grad(out, (y, x, y))] == [1.5, -2.0, 1.5]
+    assert grad(out, []) == ()
+
+
+def test_independent_inputs_and_constant_outputs_get_a_constant_zero() -> None:
+    x, unused = Value(2.0), Value(5.0)
+    for create_graph in (False, True):
+        slope_x, slope_unused = grad(x * x, [x, unused], create_graph=create_graph)
+        assert slope_unused.data == 0.0 and slope_unused.requires_grad is False
+        assert slope_x.data == 4.0
+        constant = Value(7.0, requires_grad=False)
+        assert grad(constant, [x, constant], create_graph=create_graph)[0].data == 0.0
+        with no_grad():
+            recorded_nothing = x * x
+        assert [s.data for s in grad(recorded_nothing, x, create_graph=create_graph)] == [0.0]
+
+
+def test_a_gradient_that_came_out_constant_can_be_differentiated_again() -> None:
+    x = Value(4.0)
+    (slope,) = grad(-x, x, create_graph=True)  # -1 everywhere
+    assert slope.data == -1.0
+    (curvature,) = grad(slope, x, create_graph=True)
+    assert curvature.data == 0.0
+    assert grad(curvature, x)[0].data == 0.0
+
+
+def test_the_derivative_of_an_input_with_respect_to_itself_is_one() -> None:
+    x = Value(3.0)
+    assert grad(x, x)[0].data == 1.0
+    assert grad(x, x, create_graph=True)[0].data == 1.0
+
+
+def test_derivatives_to_any_order() -> None:
+    x = Value(1.5)
+    derivative = x**5  # 5x⁴, 20x³, 60x², 120x, 120, 0
+    expected = [5 * 1.5**4, 20 * 1.5**3, 60 * 1.5**2, 120 * 1.5, 120.0, 0.0]
+    for value in expected:
+        (derivative,) = grad(derivative, x, create_graph=True)
+        assert derivative.data == pytest.approx(value, rel=1e-14)
+
+
+def test_gradient_graphs_are_ordinary_graphs() -> None:
+    x = Value(0.7, label="x")
+    (slope,) = grad((x * x).sin(), x, create_graph=True)  # 2x·cos(x²)
+    assert slope.data == pytest.approx(2 * 0.7 * math.cos(0.49), rel=1e-14)
+    slope.backward()  # d/dx 2x·cos(x²) = 2cos(x²) − 4x²·sin(x²)
+    assert x.grad == pytest.approx(2 * math.cos(0.49) - 4 * 0.49 * math.sin(0.49), rel=1e-14)
+    assert "cos" in draw_graph(slope).source
+    assert len(explain(slope)) > 0
+
+
+def test_mixed_partials_agree() -> None:
+    x, y = Value(0.3), Value(-1.2)
+    out = (x * y).tanh() + x**2 * y.exp()
+    slope_x, slope_y = grad(out, [x, y], create_graph=True)
+    assert grad(slope_x, y)[0].data == pytest.approx(grad(slope_y, x)[0].data, rel=1e-13)
+
+
+@pytest.mark.parametrize(
+    ("inputs", "words"),
+    [(3.0, ["Value or a sequence", "float"]), ([Value(1.0), 2.0], ["inputs[1]", "float"]),
+     ("x", ["Value or a sequence"])],
+)
+def test_bad_inputs_are_refused(inputs: object, words: list[str]) -> None:
+    with pytest.raises(TypeError) as raised:
+        grad(Value(1.0) * 2, inputs)  # type: ignore[arg-type]
+    for word in words:
+        assert word in str(raised.value)
+
+
+def test_a_bad_output_is_refused() -> None:
+    with pytest.raises(TypeError, match="grad needs a Value as its output, got float"):
+        grad(2.0, Value(1.0))  # type: ignore[arg-type]
+
+
+def test_backward_still_refuses_a_graphless_root() -> None:
+    x = Value(1.0)
+    (slope,) = grad(-x, x, create_graph=True)
+    with pytest.raises(RuntimeError, match="no graph"):
+        slope.backward()
+
+
+# -------------------------------------------------------------------------------------------------
+# Third derivatives of single operations against closed forms
+# -------------------------------------------------------------------------------------------------
+
+
+def sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+THIRD_DERIVATIVES: dict[str, tuple[Callable[[Value], Value], Callable[[float], float],
+                                   float, float]] = {
+    # name: (function, its third derivative, lowest x, highest x)
+    "tanh": (Value.tanh, lambda x: (1 - math.tanh(x) ** 2) * (6 * math.tanh(x) ** 2 - 2),
+             -2.0, 2.0),
+    "sin": (Value.sin, lambda x: -math.cos(x), -3.0, 3.0),
+    "cos": (Value.cos, math.sin, -3.0, 3.0),
+    "exp": (Value.exp, math.exp, -2.0, 2.0),
+    "log": (Value.log, lambda x: 2 / x**3, 0.2, 5.0),
+    "sqrt": (Value.sqrt, lambda x: 3 / 8 * x**-2.5, 0.2, 5.0),
+    "sigmoid": (Value.sigmoid,
+                lambda x: sigmoid(x) * (1 - sigmoid(x)) * (1 - 6 * sigmoid(x) * (1 - sigmoid(x))),
+                -3.0, 3.0),
+    "x ** 4.5": (lambda x: x**4.5, lambda x: 4.5 * 3.5 * 2.5 * x**1.5, 0.2, 3.0),
+    "x ** -2": (lambda x: x**-2, lambda x: -24 * x**-5, 0.5, 3.0),
+    "2 ** x": (lambda x: 2.0**x, lambda x: math.log(2) ** 3 * 2**x, -2.0, 2.0),
+    "x ** x": (lambda x: x**x,
+               lambda x: x**x * ((math.log(x) + 1) ** 3 + 3 * (math.log(x) + 1) / x - 1 / x**2),
+               0.3, 2.0),
+    "1 / x": (lambda x: 1.0 / x, lambda x: -6 / x**4, 0.5, 3.0),
+    "relu": (Value.relu, lambda x: 0.0, -3.0, 3.0),
+    "abs": (abs, lambda x: 0.0, -3.0, 3.0),
+    "neg": (lambda x: -x, lambda x: 0.0, -3.0, 3.0),
+    "sum": (lambda x: Value.sum([x**3, x, 2.0]), lambda x: 6.0, -3.0, 3.0),
+    "dot": (lambda x: Value.dot([x, x**2], [x**2, x], 1.0), lambda x: 12.0, -3.0, 3.0),
+}
+
+
+@pytest.mark.parametrize("name", THIRD_DERIVATIVES)
+@given(data=finite_floats(-1.0, 1.0))
+def test_third_derivatives_match_closed_forms(name: str, data: float) -> None:
+    function, third, low, high = THIRD_DERIVATIVES[name]
+    x_value = low + (data + 1.0) / 2.0 * (high - low)
+    if name in ("relu", "abs") and abs(x_value) < 1e-3:
+        x_value = 1.0
+    x = Value(x_value)
+    derivative = function(x)
+    for _ in range(3):
+        (derivative,) = grad(derivative, x, create_graph=True)
+    expected = third(x_value)
+    assert derivative.data == pytest.approx(expected, rel=1e-11, abs=1e-12), (name, x_value)
+
+
+@pytest.mark.parametrize("function", [Value.relu, abs], ids=["relu", "abs"])
+def test_kinks_as_pytorch(function: Callable[[Value], Value]) -> None:
+    for at in (-1.5, 0.0, 2.0):
+        x = Value(at)
+        (slope,) = grad(function(x), x, create_graph=True)
+        assert slope.data == (0.0 if at == 0.0 else (1.0 if at > 0 else
+                                                     (0.0 if function is Value.relu else -1.0)))
+        assert grad(slope, x)[0].data == 0.0
+
+
+# -------------------------------------------------------------------------------------------------
+# gradcheck of a derivative: its numerical pass records graphs
+# -------------------------------------------------------------------------------------------------
+
+
+@given(expressions(variables=2, max_depth=2), points(2, -1.5, 1.5))
+def test_gradcheck_of_a_derivative(expression: object, xs: list[float]) -> None:
+    function: Callable[..., Value] = expression  # type: ignore[assignment]
+    inputs = [Value(x) for x in xs]
+    assume_away_from_kinks(function(*inputs), margin=1e-2)
+
+    def derivative(*values: Value) -> Value:
+        return grad(function(*values), values[0], create_graph=True)[0]
+
+    assert gradcheck(derivative, xs, atol=1e-4, rtol=1e-3)
+
+
+def test_gradcheck_of_a_derivative_catches_a_wrong_second_derivative() -> None:
+    from micrograd_ann.gradcheck import GradcheckError
+
+    def derivative(x: Value) -> Value:
+        (slope,) = grad(x.tanh(), x, create_graph=True)
+        return slope + slope.detach() * 0.5  # value 1.5·tanh', but derivative only tanh''
+
+    with pytest.raises(GradcheckError):
+        gradcheck(derivative, [0.4])
+
+
+# -------------------------------------------------------------------------------------------------
+# hessian
+# -------------------------------------------------------------------------------------------------
+
+
+def test_hessian_of_a_polynomial() -> None:
+    # f = x²y + 3y³ + xz: H = [[2y, 2x, 1], [2x, 18y, 0], [1, 0, 0]]
+    def f(x: Value, y: Value, z: Value) -> Value:
+        return x * x * y + 3 * y**3 + x * z
+
+    assert hessian(f, [1.0, 2.0, -1.0]) == [[4.0, 2.0, 1.0], [2.0, 36.0, 0.0], [1.0, 0.0, 0.0]]
+
+
+def test_hessian_takes_any_iterable_and_is_symmetric() -> None:
+    def f(x: Value, y: Value) -> Value:
+        return (x * y).sin() + (x / (1 + y * y)).exp()
+
+    matrix = hessian(f, iter([0.3, -0.8]))
+    assert matrix[0][1] == matrix[1][0]
+    assert len(matrix) == 2 and all(len(row) == 2 for row in matrix)
+
+
+def test_hessian_refuses_a_function_that_does_not_return_a_value() -> None:
+    with pytest.raises(TypeError, match="must return a Value, got float"):
+        hessian(lambda x: 1.0, [1.0])  # type: ignore[arg-type, return-value]
+
+
+# -------------------------------------------------------------------------------------------------
+# custom_operation
+# -------------------------------------------------------------------------------------------------
+
+
+def softplus_float(x: float) -> float:
+    return math.log1p(math.exp(-abs(x))) + max(x, 0.0)
+
+
+def make_softplus(**options: object) -> Callable[..., Value]:
+    return custom_operation(
+        "softplus",
+        forward=softplus_float,
+        derivatives=lambda x, out: (sigmoid(x),),
+        symbol="softplus",
+        formula="d/dx softplus(x) = σ(x)",
+        **options,  # type: ignore[arg-type]
+    )
+
+
+@given(finite_floats(-5.0, 5.0))
+def test_custom_operation_in_backward_and_grad(x_value: float) -> None:
+    softplus = make_softplus()
+    x = Value(x_value)
+    out = softplus(x * 2.0)
+    assert out.op == "softplus"
+    assert out.data == pytest.approx(math.log(1 + math.exp(2 * x_value)), rel=1e-12)
+    out.backward()
+    assert x.grad == pytest.approx(2 * sigmoid(2 * x_value), rel=1e-12)
+    assert grad(out, x)[0].data == x.grad
+    assert gradcheck(lambda v: softplus(v * 2.0), [x_value])
+
+
+def test_custom_operation_under_no_grad_never_calls_derivatives() -> None:
+    calls: list[float] = []
+
+    def derivatives(x: float, out: float) -> tuple[float]:
+        calls.append(x)
+        return (sigmoid(x),)
+
+    softplus = custom_operation("softplus", softplus_float, derivatives)
+    with no_grad():
+        out = softplus(Value(1.0))
+    assert out.requires_grad is False and out.children == ()
+    assert calls == []
+    assert softplus(2.0).requires_grad is False  # a plain number in: a constant out
+
+
+def test_custom_operation_shows_its_symbol_and_formula() -> None:
+    softplus = custom_operation("softplus", softplus_float, lambda x, out: (sigmoid(x),),
+                                symbol="ς", formula="d/dx softplus(x) = σ(x)")
+    x = Value(0.5, label="x")
+    out = softplus(x)
+    out.backward()
+    assert "label=ς" in draw_graph(out).source or 'label="ς"' in draw_graph(out).source
+    assert [step.op for step in explain(out)] == ["ς"]
+    assert CUSTOM_OPERATIONS["softplus"].formula == "d/dx softplus(x) = σ(x)"
+    assert "d/dx softplus(x) = σ(x)" in repr(softplus)
+
+
+def test_custom_operation_of_two_inputs() -> None:
+    hypot = custom_operation(
+        "hypot", math.hypot, lambda x, y, out: (x / out, y / out), formula="d/dx √(x²+y²) = x/r"
+    )
+    x, y = Value(3.0), Value(4.0)
+    out = hypot(x, y) * 2
+    out.backward()
+    assert (out.data, x.grad, y.grad) == (10.0, 1.2, 1.6)
+    assert hypot.operation.arity == 2  # math.hypot takes *args: counted from derivatives
+    assert gradcheck(lambda a, b: hypot(a, b), [1.5, -0.5])
+    with pytest.raises(TypeError, match="'hypot' takes 2 inputs"):
+        hypot(x)
+
+
+def test_custom_operation_at_every_order_with_derivative_values() -> None:
+    softplus = make_softplus(derivative_values=lambda x, out: (x.sigmoid(),))
+    x = Value(0.3)
+    (slope,) = grad(softplus(x), x, create_graph=True)
+    (curvature,) = grad(slope, x, create_graph=True)
+    s = sigmoid(0.3)
+    assert slope.data == pytest.approx(s, rel=1e-14)
+    assert curvature.data == pytest.approx(s * (1 - s), rel=1e-14)
+    assert grad(curvature, x)[0].data == pytest.approx(s * (1 - s) * (1 - 2 * s), rel=1e-13)
+    assert gradcheck(lambda v: grad(softplus(v), v, create_graph=True)[0], [0.3])
+
+
+def test_create_graph_through_a_custom_operation_without_derivative_values() -> None:
+    softplus = make_softplus()
+    x = Value(0.3)
+    with pytest.raises(RuntimeError, match=r"'softplus'.*derivative_values"):
+        grad(softplus(x) * x, x, create_graph=True)
+
+
+@pytest.mark.parametrize(
+    ("forward", "derivatives", "error", "words"),
+    [
+        (lambda x: "1.0", lambda x, out: (1.0,), TypeError,
+         ["forward(2.0)", "str", "not a number"]),
+        (lambda x: Value(x), lambda x, out: (1.0,), TypeError, ["forward(2.0)", "Value"]),
+        (lambda x: math.inf, lambda x, out: (1.0,), ValueError, ["forward(2.0)", "inf",
+                                                                  "finite inputs"]),
+        (lambda x: x, lambda x, out: 1.0, TypeError, ["derivatives(2.0, 2.0)", "tuple"]),
+        (lambda x: x, lambda x, out: (1.0, 2.0), ValueError, ["2 local derivatives for 1 input"]),
+        (lambda x: x, lambda x, out: (), ValueError, ["0 local derivatives for 1 input"]),
+        (lambda x: x, lambda x, out: (math.nan,), ValueError, ["derivatives(2.0, 2.0)[0]", "nan"]),
+        (lambda x: x, lambda x, out: (None,), TypeError, ["[0]", "NoneType", "not a number"]),
+        (lambda x: x, lambda x, out: (True,), TypeError, ["bool"]),
+    ],
+)
+def test_bad_returns_name_the_operation(
+    forward: Callable[..., object], derivatives: Callable[..., object],
+    error: type[Exception], words: list[str],
+) -> None:
+    broken = custom_operation("broken", forward, derivatives)  # type: ignore[arg-type]
+    with pytest.raises(error) as raised:
+        broken(Value(2.0))
+    message = str(raised.value)
+    for word in ["'broken'", *words]:
+        assert word in message, message
+
+
+def test_bad_derivative_values_name_the_operation() -> None:
+    broken = custom_operation("broken", lambda x: x, lambda x, out: (1.0,),
+                              derivative_values=lambda x, out: (x, x))
+    x = Value(2.0)
+    with pytest.raises(ValueError, match=r"'broken'.*derivative_values.*2 local derivatives"):
+        grad(broken(x), x, create_graph=True)
+    wrong_type = custom_operation("wrong_type", lambda x: x, lambda x, out: (1.0,),
+                                  derivative_values=lambda x, out: ("1",))
+    with pytest.raises(TypeError, match=r"'wrong_type'.*Value.*or a number"):
+        grad(wrong_type(x), x, create_graph=True)
+
+
+@pytest.mark.parametrize("name", sorted(OPERATIONS))
+def test_a_built_in_name_is_refused(name: str) -> None:
+    with pytest.raises(ValueError, match="built-in"):
+        custom_operation(name, lambda x: x, lambda x, out: (1.0,))
+    assert name not in CUSTOM_OPERATIONS
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "words"),
+    [
+        (("", lambda x: x, lambda x, out: (1.0,)), ValueError, ["identifier"]),
+        (("two words", lambda x: x, lambda x, out: (1.0,)), ValueError, ["identifier"]),
+        ((7, lambda x: x, lambda x, out: (1.0,)), TypeError, ["name must be a str", "int: 7"]),
+        (("f", 3.0, lambda x, out: (1.0,)), TypeError, ["forward must be a function"]),
+        (("f", lambda x: x, None), TypeError, ["derivatives must be a function"]),
+    ],
+)
+def test_bad_definitions_are_refused(
+    arguments: tuple[object, ...], error: type[Exception], words: list[str]
+) -> None:
+    with pytest.raises(error) as raised:
+        custom_operation(*arguments)  # type: ignore[arg-type]
+    for word in words:
+        assert word in str(raised.value)

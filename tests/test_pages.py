@@ -1,0 +1,462 @@
+"""Pages: the step-through backprop page, as HTML and driven in a real Chromium.
+
+Expected numbers come from hand derivations (the one-neuron example of the issue: x = 0.5,
+w = -1.5, b = 0.2, out = tanh(x·w + b), so 1 - tanh²(-0.55) = 0.7495) and from `backward()`'s
+own gradients, which the page's running sums must reach.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from micrograd_ann import MLP, History, Value, backprop_page, draw_graph, explain, train
+from micrograd_ann.files import write_atomic
+from micrograd_ann.naming import four_decimals
+from micrograd_ann.replay import TrainingRecorder, training_page
+from micrograd_ann.trace import trace
+from micrograd_ann.viz import GraphTooLargeError
+from tests.conftest import chromium_path
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def one_neuron() -> Value:
+    x, w, b = Value(0.5, label="x"), Value(-1.5, label="w"), Value(0.2, label="b")
+    out = (x * w + b).tanh()
+    out.label = "out"
+    out.backward()
+    return out
+
+
+def used_twice() -> tuple[Value, Value]:
+    a = Value(3.0, label="a")
+    out = a * a + a  # d/da = 2a + 1 = 7
+    out.label = "out"
+    out.backward()
+    return a, out
+
+
+def mlp_loss() -> tuple[MLP, Value]:
+    model = MLP(2, [3, 1], seed=0)
+    inputs = [
+        Value(0.5, label="x0", requires_grad=False),
+        Value(-1.0, label="x1", requires_grad=False),
+    ]
+    prediction = model(inputs)
+    assert isinstance(prediction, Value)
+    loss = (prediction - 1.0) ** 2
+    loss.label = "loss"
+    loss.backward()
+    return model, loss
+
+
+def expected_steps(root: Value, model: MLP | None = None) -> list[str]:
+    """The step texts, rebuilt from explain()'s rows and the values' data."""
+    forward = [step.text for step in trace(root, model=model).forward]
+    running: dict[str, float] = {}
+    backward = [f"{root.label}.grad = 1"]
+    for row in explain(root, model=model):
+        running[row.child] = running.get(row.child, 0.0) + row.product
+        backward.append(
+            f"{row.child}.grad += {four_decimals(row.upstream)} × {four_decimals(row.local)} = "
+            f"{four_decimals(row.product)} ({row.child}.grad is now "
+            f"{four_decimals(running[row.child])})"
+        )
+    return forward + backward
+
+
+# -------------------------------------------------------------------------------------------------
+# The HTML, without a browser
+# -------------------------------------------------------------------------------------------------
+
+
+def test_one_neuron_steps_read_as_the_hand_derivation() -> None:
+    steps = trace(one_neuron())
+    texts = [step.text for step in steps.forward] + [step.text for step in steps.backward]
+    assert texts == [
+        "mul1 = x * w = 0.5000 * -1.5000 = -0.7500",
+        "add1 = mul1 + b = -0.7500 + 0.2000 = -0.5500",
+        "out = tanh(add1) = tanh(-0.5500) = -0.5005",
+        "add1.grad += 1.0000 × 0.7495 = 0.7495 (add1.grad is now 0.7495)",
+        "mul1.grad += 0.7495 × 1.0000 = 0.7495 (mul1.grad is now 0.7495)",
+        "b.grad += 0.7495 × 1.0000 = 0.7495 (b.grad is now 0.7495)",
+        "x.grad += 0.7495 × -1.5000 = -1.1242 (x.grad is now -1.1242)",
+        "w.grad += 0.7495 × 0.5000 = 0.3747 (w.grad is now 0.3747)",
+    ]
+
+
+def test_explain_rows_are_the_trace_backward_steps() -> None:
+    model, loss = mlp_loss()
+    rows = explain(loss, model=model)
+    steps = trace(loss, model=model).backward
+    assert [(r.node, r.op, r.upstream, r.local, r.product, r.child) for r in rows] == [
+        (s.node_name, s.op, s.upstream, s.local, s.product, s.child_name) for s in steps
+    ]
+
+
+def test_running_sums_end_at_backward_gradients() -> None:
+    a, out = used_twice()
+    sums = [step.child_grad for step in trace(out).backward if step.child is a]
+    assert len(sums) == 3  # a·a gives two edges, + a one more
+    assert sums[-1] == pytest.approx(7.0) == a.grad
+    model, loss = mlp_loss()
+    final = {step.child: step.child_grad for step in trace(loss, model=model).backward}
+    for parameter in model.parameters():
+        assert final[parameter] == pytest.approx(parameter.grad, rel=1e-12, abs=1e-15)
+
+
+def test_page_is_self_contained_and_shows_the_static_graph_and_table() -> None:
+    page = backprop_page(one_neuron(), title="One neuron")
+    document = page.html
+    assert document.startswith("<!DOCTYPE html>")
+    assert "<svg" in document and "<?xml" not in document
+    assert re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", document) is None
+    assert "@import" not in document and "fetch(" not in document
+    assert "<title>One neuron</title>" in document
+    assert "grad 0.7495" in document  # the finished graph, for readers without JavaScript
+    assert "<table><thead><tr><th>node</th>" in document  # explain()'s table
+    assert 'role="status"' in document
+
+
+def test_repr_html_is_an_isolated_iframe() -> None:
+    shown = backprop_page(one_neuron())._repr_html_()
+    assert shown.startswith("<iframe") and "srcdoc=" in shown
+    assert "<script>" not in shown  # escaped inside srcdoc, not run in the notebook's page
+
+
+def test_save_writes_the_page_atomically(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "page.html"
+    page = backprop_page(one_neuron())
+    page.save(target)
+    assert target.read_text(encoding="utf-8") == page.html
+    calls: list[Path] = []
+
+    def recording_write(path: Path, data: str | bytes) -> None:
+        calls.append(Path(path))
+        write_atomic(path, data)
+
+    monkeypatch.setattr("micrograd_ann.pages.write_atomic", recording_write)
+    page.save(target)
+    assert calls == [target]
+
+
+def test_too_large_a_graph_is_refused_as_draw_graph_refuses_it() -> None:
+    total = Value(0.0, label="start")
+    for index in range(30):
+        total = total + Value(float(index), label=f"v{index}")
+    total.backward()
+    with pytest.raises(GraphTooLargeError) as drawn:
+        draw_graph(total, max_nodes=20)
+    with pytest.raises(GraphTooLargeError) as paged:
+        backprop_page(total, max_nodes=20)
+    assert str(paged.value) == str(drawn.value)
+
+
+def test_page_before_backward_says_to_call_it() -> None:
+    out = Value(1.0, label="x") * 2
+    with pytest.raises(RuntimeError, match="backward"):
+        backprop_page(out)
+
+
+# -------------------------------------------------------------------------------------------------
+# In Chromium
+# -------------------------------------------------------------------------------------------------
+
+BROWSER_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    executable = chromium_path()
+    if executable is None:
+        pytest.skip("no Chromium on PATH (Debian: apt-get install chromium)")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=BROWSER_ARGS)
+        yield launched
+        launched.close()
+
+
+class OpenPage:
+    """A page opened from file://, recording every request that would leave it and every error."""
+
+    def __init__(self, browser: object, path: Path) -> None:
+        self.page = browser.new_page()  # type: ignore[attr-defined]
+        self.outside: list[str] = []
+        self.errors: list[str] = []
+
+        def refuse(route: object) -> None:
+            url = route.request.url  # type: ignore[attr-defined]
+            if url.startswith(("file:", "data:", "about:")):
+                route.continue_()  # type: ignore[attr-defined]
+            else:
+                self.outside.append(url)
+                route.abort()  # type: ignore[attr-defined]
+
+        self.page.route("**/*", refuse)
+        def record_request(request: object) -> None:
+            url = request.url  # type: ignore[attr-defined]
+            if not url.startswith(("file:", "data:", "about:")):
+                self.outside.append(url)
+
+        def record_console(message: object) -> None:
+            if message.type == "error":  # type: ignore[attr-defined]
+                self.errors.append(message.text)  # type: ignore[attr-defined]
+
+        self.page.on("request", record_request)
+        self.page.on("console", record_console)
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.goto(path.resolve().as_uri())
+
+    def status(self) -> str:
+        return str(self.page.get_by_role("status").text_content()).strip()
+
+    def click(self, name: str) -> None:
+        self.page.get_by_role("button", name=name, exact=True).click()
+
+    def field(self, node: str, field: str) -> str:
+        group = self.page.locator(f".graph g.node:has(title:text-is('{node}'))")
+        texts = group.locator("text").all_text_contents()
+        return next(text for text in texts if text.startswith(field + " "))
+
+    def screenshot(self, name: str) -> None:
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+    def check_clean(self) -> None:
+        assert self.outside == []
+        assert self.errors == []
+
+
+def open_page(browser: object, tmp_path: Path, root: Value, model: MLP | None = None) -> OpenPage:
+    path = tmp_path / "page.html"
+    backprop_page(root, model=model).save(path)
+    return OpenPage(browser, path)
+
+
+def step_through(
+    opened: OpenPage, expected: list[str], *, use_keys: bool = False, total: int | None = None
+) -> None:
+    """Step from step 0 through `expected`, checking each status text (of `total` steps)."""
+    total = len(expected) if total is None else total
+    for index, text in enumerate(expected, start=1):
+        if use_keys:
+            opened.page.keyboard.press("ArrowRight")
+        else:
+            opened.click("Next step")
+        assert opened.status().endswith(f": {text}"), (index, opened.status())
+        assert opened.status().startswith(f"Step {index} of {total} (")
+
+
+@pytest.mark.browser
+def test_one_neuron_page_steps_forward_and_backward(browser: object, tmp_path: Path) -> None:
+    out = one_neuron()
+    opened = open_page(browser, tmp_path, out)
+    assert opened.status().startswith("Step 0 of 9")
+    assert opened.field("value0", "data") == "data ?"  # out is not computed yet
+    assert opened.field("value0", "grad") == "grad ?"
+    opened.screenshot("one-neuron-step-0.png")
+    expected = expected_steps(out)
+    assert expected[1] == "add1 = mul1 + b = -0.7500 + 0.2000 = -0.5500"
+    assert "b.grad += 0.7495 × 1.0000 = 0.7495 (b.grad is now 0.7495)" in expected
+    step_through(opened, expected[:3], total=9)
+    assert opened.field("value0", "data") == "data -0.5005"
+    assert opened.field("value0", "grad") == "grad ?"
+    opened.click("Next step")
+    opened.click("Next step")
+    opened.screenshot("one-neuron-step-5.png")
+    assert opened.page.locator(".graph .current").count() >= 2
+    assert opened.page.locator(".graph .current-edge").count() == 1
+    opened.click("Previous step")
+    assert opened.status().endswith(": out.grad = 1")
+    opened.page.keyboard.press("ArrowLeft")
+    assert opened.status().endswith(f": {expected[2]}")
+    opened.page.keyboard.press("ArrowRight")
+    opened.page.keyboard.press("ArrowRight")
+    assert opened.status().endswith(f": {expected[4]}")
+    opened.click("Reset")
+    assert opened.status().startswith("Step 0 of 9")
+    assert opened.field("value0", "data") == "data ?"
+    step_through(opened, expected, use_keys=True)
+    assert opened.field("value0", "grad") == "grad 1.0000"
+    opened.click("Next step")  # past the end: stays on the last step
+    assert opened.status().startswith("Step 9 of 9")
+    opened.check_clean()
+
+
+@pytest.mark.browser
+def test_play_becomes_pause_and_steps_on_its_own(browser: object, tmp_path: Path) -> None:
+    opened = open_page(browser, tmp_path, one_neuron())
+    opened.click("Play")
+    assert opened.page.get_by_role("button", name="Pause").count() == 1
+    opened.page.wait_for_function(
+        "document.getElementById('status').textContent.startsWith('Step 2 ')"
+    )
+    opened.click("Pause")
+    assert opened.page.get_by_role("button", name="Play").count() == 1
+    shown = opened.status()
+    opened.page.wait_for_timeout(1200)
+    assert opened.status() == shown  # paused: nothing moves
+    opened.check_clean()
+
+
+@pytest.mark.browser
+def test_a_value_used_twice_shows_its_running_sum(browser: object, tmp_path: Path) -> None:
+    a, out = used_twice()
+    opened = open_page(browser, tmp_path, out)
+    expected = expected_steps(out)
+    step_through(opened, expected)
+    sums = [text for text in expected if text.startswith("a.grad +=")]
+    assert len(sums) == 3
+    assert sums[-1].endswith(f"(a.grad is now {four_decimals(a.grad)})") and a.grad == 7.0
+    assert opened.field(_id_of(opened, "a"), "grad") == "grad 7.0000"
+    identifier = _id_of(opened, "a")
+    opened.page.locator(f".graph g.node:has(title:text-is('{identifier}'))").click()
+    details = opened.page.locator("#details section:not([hidden])")
+    assert details.count() == 1
+    text = str(details.text_content())
+    assert "∂out/∂a" in text and text.endswith("= 7.0000")
+    assert text.count("(from ") == 3
+    opened.screenshot("used-twice-details.png")
+    opened.check_clean()
+
+
+def _id_of(opened: OpenPage, label: str) -> str:
+    """The drawing's id (value0, value1, …) of the record whose first field is `label`."""
+    for group in opened.page.locator(".graph g.node").all():
+        texts = group.locator("text").all_text_contents()
+        if texts and texts[0] == label:
+            return str(group.locator("title").text_content())
+    raise AssertionError(f"no node labelled {label!r}")
+
+
+@pytest.mark.browser
+def test_mlp_loss_page_reaches_backward_gradients(browser: object, tmp_path: Path) -> None:
+    model, loss = mlp_loss()
+    opened = open_page(browser, tmp_path, loss, model)
+    expected = expected_steps(loss, model)
+    step_through(opened, expected, use_keys=True)
+    for name, parameter in model.named_parameters():
+        shown = opened.field(_id_of(opened, name), "grad")
+        assert shown == f"grad {four_decimals(parameter.grad)}"
+    opened.screenshot("mlp-loss-last-step.png")
+    opened.check_clean()
+
+
+# -------------------------------------------------------------------------------------------------
+# From the command line
+# -------------------------------------------------------------------------------------------------
+
+
+def run_cli(*arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "micrograd_ann", *arguments],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+
+
+def test_grad_html_writes_the_page(tmp_path: Path) -> None:
+    target = tmp_path / "neuron.html"
+    completed = run_cli("grad", "tanh(x*w + b)", "x=0.5", "w=-1.5", "b=0.2", "--html", str(target))
+    assert completed.returncode == 0, completed.stderr
+    assert f"wrote {target}" in completed.stdout
+    document = target.read_text(encoding="utf-8")
+    assert "add1 = mul1 + b = -0.7500 + 0.2000 = -0.5500" in document
+    assert "b.grad += 0.7495 × 1.0000 = 0.7495 (b.grad is now 0.7495)" in document
+
+
+def test_grad_html_of_too_large_a_graph_is_one_line(tmp_path: Path) -> None:
+    expression = "+".join(["x*x*x*x"] * 130)  # 521 values, more than the page's 500
+    completed = run_cli("grad", expression, "x=1", "--html", str(tmp_path / "big.html"))
+    assert completed.returncode == 2
+    assert "Traceback" not in completed.stderr and "more than the 500" in completed.stderr
+    assert not (tmp_path / "big.html").exists()
+
+
+# -------------------------------------------------------------------------------------------------
+# The training replay
+# -------------------------------------------------------------------------------------------------
+
+
+def small_run() -> tuple[MLP, History, TrainingRecorder, list[list[float]], list[int]]:
+    X = [[-1.0, -1.0], [-0.8, -1.2], [1.0, 1.0], [1.2, 0.9], [-1.1, 0.2], [0.9, -0.1]]
+    y = [-1, -1, 1, 1, -1, 1]
+    model = MLP(2, [4, 1], seed=1)
+    recorder = TrainingRecorder(model, epochs=30, snapshots=10)
+    history = train(
+        model, X, y, loss="hinge", epochs=30, lr=0.05, seed=0, progress=False,
+        callbacks=[recorder],
+    )
+    return model, history, recorder, X, y
+
+
+def test_recorder_keeps_evenly_spaced_epochs_first_and_last() -> None:
+    model, _, recorder, _, _ = small_run()
+    epochs = [epoch for epoch, _ in recorder.recorded]
+    assert epochs[0] == 0 and epochs[-1] == 29 and len(epochs) == 10
+    assert recorder.recorded[-1][1] == [parameter.data for parameter in model.parameters()]
+    assert recorder.recorded[0][1] != recorder.recorded[-1][1]
+
+
+def test_training_page_restores_the_model_and_is_self_contained() -> None:
+    model, history, recorder, X, y = small_run()
+    before = [parameter.data for parameter in model.parameters()]
+    document = training_page(model, history, recorder, X=X, y=y).html
+    assert [parameter.data for parameter in model.parameters()] == before
+    assert re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", document) is None
+    assert document.count('class="snapshot"') == 10
+    assert f"Epoch 30 of 30: loss {history.loss[-1]:.4f}" in document
+
+
+def test_train_out_writes_a_report_under_3_mb(tmp_path: Path) -> None:
+    completed = run_cli(
+        "train", "--dataset", "moons", "--layers", "4", "--epochs", "5", "--quiet",
+        "--out", str(tmp_path / "run"),
+    )
+    assert completed.returncode == 0, completed.stderr
+    report = tmp_path / "run" / "report.html"
+    assert 0 < report.stat().st_size < 3_000_000
+    assert 'id="epoch"' in report.read_text(encoding="utf-8")
+
+
+@pytest.mark.browser
+def test_epoch_slider_replays_the_run(browser: object, tmp_path: Path) -> None:
+    model, history, recorder, X, y = small_run()
+    path = tmp_path / "report.html"
+    training_page(model, history, recorder, X=X, y=y).save(path)
+    opened = OpenPage(browser, path)
+    slider = opened.page.get_by_role("slider", name=re.compile("Epoch"))
+    assert opened.status().startswith("Epoch 30 of 30")
+    widths_last = opened.page.locator("#network .weight").evaluate_all(
+        "lines => lines.map(line => line.getAttribute('stroke-width'))"
+    )
+    marker_last = opened.page.locator("#epoch-marker").get_attribute("x1")
+    opened.screenshot("replay-last-epoch.png")
+    slider.fill("0")
+    first = f"Epoch 1 of 30: loss {history.loss[0]:.4f}, accuracy {history.accuracy[0]:.1%}"
+    assert opened.status() == first
+    assert opened.page.locator("#epoch-marker").get_attribute("x1") != marker_last
+    widths_first = opened.page.locator("#network .weight").evaluate_all(
+        "lines => lines.map(line => line.getAttribute('stroke-width'))"
+    )
+    assert widths_first != widths_last
+    shown = opened.page.locator("#boundary .snapshot").evaluate_all(
+        "groups => groups.map(group => group.getAttribute('display'))"
+    )
+    assert shown[0] == "inline" and shown.count("inline") == 1
+    opened.screenshot("replay-first-epoch.png")
+    opened.click("Play")
+    opened.page.wait_for_function(
+        "document.getElementById('status').textContent.startsWith('Epoch 30 ')"
+    )
+    assert opened.page.get_by_role("button", name="Play").count() == 1  # stopped at the end
+    opened.check_clean()
