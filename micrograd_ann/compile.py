@@ -29,6 +29,7 @@ import builtins
 import inspect
 import keyword
 import math
+import operator
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -36,7 +37,7 @@ from typing import Any
 from micrograd_ann import engine, operations
 from micrograd_ann.engine import Value, topological_order
 
-__all__ = ["CompiledGradient", "compile_gradient"]
+__all__ = ["CompiledGradient", "compile_gradient", "ModelProgram", "model_program"]
 
 _LABEL_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}")
 _GENERATED_NAME = re.compile(r"(v|x|c)[0-9]+")
@@ -316,36 +317,26 @@ def _product(upstream: str, local: str) -> str:
     return f"{upstream} * {local}"
 
 
-def generate_source(root: Value, inputs: Sequence[Value]) -> tuple[str, list[str]]:
-    """The source of `value_and_grad(*inputs)` for the graph of `root`, and the input names."""
-    names = _Names()
-    input_names = [names.assign(value, "x") for value in inputs]
-    order = topological_order(root)
-    for node in order:
-        names.assign(node, "v")
-
-    def operand(child: Value) -> str:
-        if child in names:
-            return names[child]
-        return float_literal(child.data)  # a constant, or a Value f closed over
-
-    lines = [f"def value_and_grad({', '.join(input_names)}):"]
-    body: list[str] = ["# forward pass: one line per node, every node after its inputs"]
+def _forward_lines(order: list[Value], names: _Names, operand: Callable[[Value], str]) -> list[str]:
+    """Every node's line(s), in topological order, with the engine's checks."""
+    body: list[str] = []
     for node in order:
         body.extend(_forward_line(node, [operand(c) for c in node.children], names[node]))
         if node.op == "pow" and node.children[1] in names and node.children[1].requires_grad:
             base, exponent = (operand(c) for c in node.children)
             body.append(f"if {base} < 0.0: raise exponent_error({base}, {exponent})")
-    wants_grad = {id(value) for value in inputs}
-    grad_names = {id(value): f"grad_{names[value]}" for value in inputs}
-    grad_names.update({id(node): f"grad_{names[node]}" for node in order})
-    body.append("")
-    body.append("# backward pass: the chain rule, one line per edge, in backward()'s order")
-    for node in order:
-        body.append(f"{grad_names[id(node)]} = 0.0")
-    for value in inputs:
-        body.append(f"{grad_names[id(value)]} = 0.0")
-    body.append(f"{grad_names[id(root)]} = 1.0  # ∂out/∂out")
+    return body
+
+
+def _backward_lines(
+    order: list[Value],
+    names: _Names,
+    operand: Callable[[Value], str],
+    grad_names: dict[int, str],
+    unconditional: Value | None,
+) -> list[str]:
+    """One line per edge in `backward()`'s order; each node's edges under `if grad != 0.0:`."""
+    body: list[str] = []
     for node in reversed(order):
         upstream = grad_names[id(node)]
         operands = [operand(c) for c in node.children]
@@ -353,20 +344,218 @@ def generate_source(root: Value, inputs: Sequence[Value]) -> tuple[str, list[str
         for child, (local, rule), child_operand in zip(
             node.children, _local_derivatives(node, operands, names[node]), operands
         ):
-            if not child.requires_grad or (child not in names):
+            if not child.requires_grad or id(child) not in grad_names:
                 continue  # constants get no gradient (nor do Values f closed over)
-            if not child.children and id(child) not in wants_grad:
-                continue
             comment = f"  # {node.op}: ∂/∂{child_operand} = {rule}"
             edges.append(f"{grad_names[id(child)]} += {_product(upstream, local)}{comment}")
         if not edges:
             continue
-        if node is root:
+        if node is unconditional:
             body.extend(edges)
         else:
             body.append(f"if {upstream} != 0.0:")
             body.extend(f"    {edge}" for edge in edges)
+    return body
+
+
+def _operand_writer(names: _Names) -> Callable[[Value], str]:
+    def operand(child: Value) -> str:
+        if child in names:
+            return names[child]
+        return float_literal(child.data)  # a constant, or a Value f closed over
+
+    return operand
+
+
+def generate_source(root: Value, inputs: Sequence[Value]) -> tuple[str, list[str]]:
+    """The source of `value_and_grad(*inputs)` for the graph of `root`, and the input names."""
+    names = _Names()
+    input_names = [names.assign(value, "x") for value in inputs]
+    order = topological_order(root)
+    for node in order:
+        names.assign(node, "v")
+    operand = _operand_writer(names)
+    grad_names = {id(value): f"grad_{names[value]}" for value in inputs}
+    grad_names.update({id(node): f"grad_{names[node]}" for node in order})
+    body = ["# forward pass: one line per node, every node after its inputs"]
+    body.extend(_forward_lines(order, names, operand))
+    body.append("")
+    body.append("# backward pass: the chain rule, one line per edge, in backward()'s order")
+    body.extend(f"{grad_names[id(value)]} = 0.0" for value in [*order, *inputs])
+    body.append(f"{grad_names[id(root)]} = 1.0  # ∂out/∂out")
+    body.extend(_backward_lines(order, names, operand, grad_names, root))
     grads = ", ".join(grad_names[id(value)] for value in inputs)
     body.append(f"return {names[root]}, ({grads}{',' if len(inputs) == 1 else ''})")
+    lines = [f"def value_and_grad({', '.join(input_names)}):"]
     lines.extend(f"    {line}" if line else "" for line in body)
     return "\n".join(lines) + "\n", input_names
+
+
+# -------------------------------------------------------------------------------------------------
+# Models: the compiled path of train()
+# -------------------------------------------------------------------------------------------------
+
+
+def _tuple(names: Sequence[str]) -> str:
+    return f"({', '.join(names)}{',' if len(names) == 1 else ''})"
+
+
+class ModelProgram:
+    """A model's forward and backward passes as generated code, for `train()`.
+
+    `forward(params, inputs) -> (outputs, state)`: the model's outputs for one row, and every
+    node's value. `backward(params, inputs, state, output_grads) -> parameter_grads`: the chain
+    rule from ∂loss/∂output back to each parameter, edge by edge as `backward()` goes.
+    Parameters and inputs are passed as sequences of floats in `model.parameters()` order.
+    """
+
+    def __init__(self, source: str, single_output: bool) -> None:
+        self.source = source
+        self.single_output = single_output
+        namespace = dict(_NAMESPACE)
+        exec(compile(source, "<compiled model>", "exec"), namespace)
+        self.forward: Callable[..., tuple[tuple[float, ...], tuple[float, ...]]] = namespace[
+            "forward"
+        ]
+        self.backward: Callable[..., tuple[float, ...]] = namespace["backward"]
+
+
+def generate_model_source(
+    outputs: Sequence[Value], parameters: Sequence[Value], inputs: Sequence[Value]
+) -> str | None:
+    """The source of a model's `forward` and `backward` (see `ModelProgram`).
+
+    None when some parameter is used more than once per sample: its contributions would then
+    have to be added in the engine's order across samples, which this program does not do.
+    """
+    virtual_root = engine._node(0.0, "sum", tuple(outputs), (1.0,) * len(outputs))
+    order = topological_order(virtual_root)[:-1]
+    uses: dict[int, int] = {}
+    for node in order:
+        for child in node.children:
+            uses[id(child)] = uses.get(id(child), 0) + 1
+    if any(uses.get(id(parameter), 0) != 1 for parameter in parameters):
+        return None
+    if any(not node.children for node in outputs):
+        return None
+    names = _Names()
+    parameter_names = [names.assign(value, "x") for value in parameters]
+    input_names = [names.assign(value, "x") for value in inputs]
+    for node in order:
+        names.assign(node, "v")
+    operand = _operand_writer(names)
+    grad_names = {id(value): f"grad_{names[value]}" for value in parameters}
+    grad_names.update({id(node): f"grad_{names[node]}" for node in order})
+    state = [names[node] for node in order]
+    header = [f"{_tuple(parameter_names)} = params", f"{_tuple(input_names)} = inputs"]
+    forward = [*header, *_forward_lines(order, names, operand)]
+    forward.append(f"return {_tuple([names[node] for node in outputs])}, {_tuple(state)}")
+    output_grads = _tuple([grad_names[id(node)] for node in outputs])
+    backward = [*header, f"{_tuple(state)} = state"]
+    backward.extend(
+        f"{grad_names[id(value)]} = 0.0"
+        for value in [*order, *parameters]
+        if not any(value is output for output in outputs)
+    )
+    backward.append(f"{output_grads} = output_grads")
+    backward.extend(_backward_lines(order, names, operand, grad_names, None))
+    backward.append(f"return {_tuple([grad_names[id(value)] for value in parameters])}")
+    lines = ["def forward(params, inputs):", *(f"    {line}" for line in forward), ""]
+    lines += ["def backward(params, inputs, state, output_grads):"]
+    lines += [f"    {line}" for line in backward]
+    return "\n".join(lines) + "\n"
+
+
+_PROGRAMS: dict[tuple[str, str], ModelProgram | None] = {}
+
+
+def model_program(model: object) -> ModelProgram | None:
+    """The compiled program of a built-in model (`Neuron`, `Layer`, `MLP`), made once per shape.
+
+    None for any other model (subclasses included): `train()` then uses the graph path.
+    """
+    from micrograd_ann.nn import MLP, Layer, Neuron
+
+    if type(model) not in (Neuron, Layer, MLP):
+        return None
+    key = (type(model).__name__, repr(model))
+    if key not in _PROGRAMS:
+        width = model.nin  # type: ignore[attr-defined]
+        inputs = [Value(0.0, label=f"x{index}", requires_grad=False) for index in range(width)]
+        with _grad_enabled():
+            output = model(inputs)  # type: ignore[operator]
+        outputs = [output] if isinstance(output, Value) else list(output)
+        source = generate_model_source(outputs, model.parameters(), inputs)  # type: ignore[attr-defined]
+        single = isinstance(output, Value)
+        _PROGRAMS[key] = None if source is None else ModelProgram(source, single)
+    return _PROGRAMS[key]
+
+
+def _backward_from(root: Value, upstream: float) -> None:
+    """`backward()` of `root` with its gradient set to `upstream` instead of 1."""
+    order = topological_order(root)
+    root.grad = upstream
+    for node in reversed(order):
+        gradient = node.grad
+        if gradient == 0.0:
+            continue
+        for child, local in zip(node.children, node.local_derivatives):
+            if child.requires_grad:
+                child.grad += gradient * local
+
+
+def run_compiled_epoch(
+    program: ModelProgram,
+    parameters: list[Value],
+    rows: list[list[float]],
+    targets: list[Any],
+    order: list[int],
+    batch_size: int,
+    per_sample: Callable[[Any, Any], Value],
+    predict: Callable[[Any], int] | None,
+    optimizer: Any,
+) -> tuple[float, int]:
+    """`train`'s epoch on the compiled program: the same numbers as the graph path.
+
+    Per batch: each row's forward pass runs as generated code; each sample's loss is built
+    with `Value`s on the outputs (the losses branch on the data, so they are not compiled) and
+    differentiated with the batch mean's upstream 1/n; the generated backward passes take it
+    from the outputs to the parameters, samples in the reverse order `backward()` visits them.
+    """
+    forward = program.forward
+    backward = program.backward
+    single = program.single_output
+    total_loss = 0.0
+    correct = 0
+    for start in range(0, len(order), batch_size):
+        batch = order[start : start + batch_size]
+        params = [parameter.data for parameter in parameters]
+        passes = []
+        losses = []
+        outputs = []
+        for index in batch:
+            inputs = rows[index]
+            result, state = forward(params, inputs)
+            leaves = [Value(number) for number in result]
+            output: Any = leaves[0] if single else leaves
+            outputs.append(output)
+            losses.append(per_sample(output, targets[index]))
+            passes.append((inputs, state, leaves))
+        summed = Value.sum(losses)
+        if not math.isfinite(summed.data):
+            raise ArithmeticError(f"the loss became {summed.data!r}")
+        upstream = 1.0 / len(batch)
+        grads = [0.0] * len(parameters)
+        for (inputs, state, leaves), sample_loss in zip(reversed(passes), reversed(losses)):
+            _backward_from(sample_loss, upstream)
+            contributions = backward(params, inputs, state, [leaf.grad for leaf in leaves])
+            grads = list(map(operator.add, grads, contributions))
+        optimizer.zero_grad()
+        for parameter, grad in zip(parameters, grads):
+            parameter.grad += grad
+        optimizer.step()
+        total_loss += summed.data
+        if predict is not None:
+            batch_targets = [targets[index] for index in batch]
+            correct += sum(map(operator.eq, map(predict, outputs), batch_targets))
+    return total_loss, correct
