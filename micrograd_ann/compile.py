@@ -257,7 +257,8 @@ def _forward_line(node: Value, operands: list[str], name: str) -> list[str]:
         expression = f"sum(({products},), 0.0) + {bias}" if count else f"0.0 + {bias}"
     else:
         raise ValueError(f"compile_gradient: no code generator for operation {op!r}")
-    comment = f"  # {op}" + (f"  {comment_text(node.label)}" if node.label else "")
+    shown = comment_text(node.label) if node.label and node.label != name else ""
+    comment = f"  # {op}" + (f"  {shown}" if shown else "")
     lines = [f"{name} = {expression}{comment}"]
     if op in _MAY_OVERFLOW:
         lines.append(f"if {name} - {name} != 0.0: overflow({op!r}, {name}, {', '.join(operands)})")
@@ -381,7 +382,9 @@ def generate_source(root: Value, inputs: Sequence[Value]) -> tuple[str, list[str
     body.extend(_forward_lines(order, names, operand))
     body.append("")
     body.append("# backward pass: the chain rule, one line per edge, in backward()'s order")
-    body.extend(f"{grad_names[id(value)]} = 0.0" for value in [*order, *inputs])
+    body.extend(
+        f"{grad_names[id(value)]} = 0.0" for value in [*order, *inputs] if value is not root
+    )
     body.append(f"{grad_names[id(root)]} = 1.0  # ∂out/∂out")
     body.extend(_backward_lines(order, names, operand, grad_names, root))
     grads = ", ".join(grad_names[id(value)] for value in inputs)

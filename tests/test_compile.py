@@ -181,3 +181,16 @@ def test_a_large_graph_compiles() -> None:
     value, grads = compiled(0.4, 0.8)
     expected_value, expected_grads = graph_path(chain, [0.4, 0.8])
     assert (value, list(grads)) == (expected_value, expected_grads)
+
+
+def test_cli_prints_the_generated_code(capsys: pytest.CaptureFixture[str]) -> None:
+    from micrograd_ann.cli import main
+
+    assert main(["grad", "tanh(x*w + b)", "x=0.5", "w=-1.5", "b=0.2", "--code"]) == 0
+    printed = capsys.readouterr().out
+    assert "def value_and_grad(x, w, b):" in printed
+    assert "grad_w += grad_v1 * x  # mul: ∂/∂w = x" in printed
+    source = printed[printed.index("def value_and_grad"):]
+    compiled = compile_gradient(lambda x, w, b: (x * w + b).tanh(), [0.5, -1.5, 0.2])
+    assert len(source.splitlines()) == len(compiled.source.splitlines())
+    assert "    return out, (grad_x, grad_w, grad_b)" in source
