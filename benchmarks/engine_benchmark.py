@@ -21,6 +21,7 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -131,8 +132,11 @@ def ours_dot_step() -> Callable[[], float]:
     return step
 
 
-def ours_train_step() -> Callable[[], float]:
-    """Workload A the way a user writes it: `train(..., epochs=1)` on an MLP."""
+def ours_train_step(compiled: bool = True) -> Callable[[], float]:
+    """Workload A the way a user writes it: `train(..., epochs=1)` on an MLP.
+
+    With `compiled=False` it is the graph path (one `Value` per node), as before generated code.
+    """
     from micrograd_ann import MLP, train
 
     model = MLP(2, [16, 16, 1], seed=0)
@@ -144,10 +148,57 @@ def ours_train_step() -> Callable[[], float]:
     points, labels = two_moons()
 
     def step() -> float:
-        history = train(model, points, labels, loss="hinge", epochs=1, lr=0.05, progress=False)
+        history = train(model, points, labels, loss="hinge", epochs=1, lr=0.05, progress=False,
+                        compiled=compiled)
         return history.loss[-1]
 
     return step
+
+
+def dot_loss(layers: Any, points: Any, labels: Any) -> Any:
+    """Workload A's mean hinge loss written with `Value.dot`, as a function of the parameters."""
+    from micrograd_ann import Value
+
+    last = len(layers) - 1
+    scores = []
+    for x in points:
+        for depth, layer in enumerate(layers):
+            x = [
+                Value.dot(weights, x, bias).relu() if depth < last else
+                Value.dot(weights, x, bias)
+                for weights, bias in layer
+            ]
+        scores.append(x[0])
+    loss = Value.sum((1 - label * score).relu() for label, score in zip(labels, scores))
+    return loss * (1.0 / len(scores))
+
+
+def loss_of_parameters(points: Any, labels: Any) -> Callable[..., Any]:
+    shapes = [[len(weights) for weights, _ in layer] for layer in initial_weights()]
+
+    def loss(*parameters: Any) -> Any:
+        remaining = iter(parameters)
+        layers = [
+            [([next(remaining) for _ in range(width)], next(remaining)) for width in layer]
+            for layer in shapes
+        ]
+        return dot_loss(layers, points, labels)
+
+    return loss
+
+
+def flat_parameters() -> list[float]:
+    return [v for layer in initial_weights() for weights, bias in layer for v in (*weights, bias)]
+
+
+def ours_compiled_gradient_step() -> Callable[[], float]:
+    """Workload A's loss and gradient by `compile_gradient` (compiled once, outside the timing)."""
+    from micrograd_ann import compile_gradient
+
+    points, labels = two_moons()
+    compiled = compile_gradient(loss_of_parameters(points, labels), flat_parameters())
+    parameters = flat_parameters()
+    return lambda: compiled(*parameters)[0]
 
 
 def float_step() -> Callable[[], float]:
@@ -198,7 +249,9 @@ def run_step(name: str) -> dict[str, float]:
         "micrograd": micrograd_step,
         "ours_value_level": ours_value_level_step,
         "ours_dot": ours_dot_step,
+        "ours_train_graph": lambda: ours_train_step(compiled=False),
         "ours_train": ours_train_step,
+        "ours_compiled_gradient": ours_compiled_gradient_step,
         "floats": float_step,
     }
     step = factories[name]()
@@ -283,7 +336,38 @@ def digits_split() -> tuple[Any, Any, Any, Any]:
     return X_train, X_test, y_train, y_test
 
 
-def run_digits() -> dict[str, Any]:
+def run_compile_times() -> dict[str, float]:
+    """Seconds to generate and compile: the moons network's program (what `train` makes once),
+    workload A's whole loss by `compile_gradient`, and chains of 10,000 and 100,000 nodes."""
+    from micrograd_ann import MLP, compile_gradient
+    from micrograd_ann.compile import model_program
+
+    def timed(action: Callable[[], object]) -> float:
+        start = time.perf_counter()
+        action()
+        return time.perf_counter() - start
+
+    def chain(nodes: int) -> Callable[[Any, Any], Any]:
+        def f(x: Any, y: Any) -> Any:
+            for _ in range(nodes // 2):
+                x = (x * y).tanh()
+            return x
+
+        return f
+
+    points, labels = two_moons()
+    figures = {
+        "moons_network": timed(lambda: model_program(MLP(2, [16, 16, 1], seed=0))),
+        "workload_a_loss": timed(
+            lambda: compile_gradient(loss_of_parameters(points, labels), flat_parameters())
+        ),
+    }
+    for nodes in (10_000, 100_000):
+        figures[f"chain_{nodes}"] = timed(partial(compile_gradient, chain(nodes), [0.5, 0.9]))
+    return figures
+
+
+def run_digits(compiled: bool = True) -> dict[str, Any]:
     """MLP(64, [32, 10]), cross-entropy, mini-batches of 32, SGD with momentum, on a 75/25 split.
 
     Trains epoch by epoch until 60 s of training have passed; reports the test accuracy after
@@ -304,7 +388,7 @@ def run_digits() -> dict[str, Any]:
     for epoch in range(epochs):
         start = time.perf_counter()
         train(model, X_train, y_train, loss="cross_entropy", epochs=1, batch_size=32,
-              seed=epoch, optimizer=optimizer, progress=False)
+              seed=epoch, optimizer=optimizer, progress=False, compiled=compiled)
         training_seconds += time.perf_counter() - start
         _, accuracy = evaluate(model, X_test, y_test, loss="cross_entropy")
         curve.append({"epoch": epoch + 1, "seconds": training_seconds, "accuracy": accuracy})
@@ -369,14 +453,18 @@ CHILDREN: dict[str, Callable[[], dict[str, Any]]] = {
     "step:micrograd": lambda: run_step("micrograd"),
     "step:ours_value_level": lambda: run_step("ours_value_level"),
     "step:ours_dot": lambda: run_step("ours_dot"),
+    "step:ours_train_graph": lambda: run_step("ours_train_graph"),
     "step:ours_train": lambda: run_step("ours_train"),
+    "step:ours_compiled_gradient": lambda: run_step("ours_compiled_gradient"),
     "step:floats": lambda: run_step("floats"),
     "chain:ours": run_chain,
     "chain:micrograd": run_micrograd_chain,
     "memory:ours": lambda: run_memory("ours"),
     "memory:micrograd": lambda: run_memory("micrograd"),
     "inference:ours": run_inference,
+    "compile:times": lambda: run_compile_times(),
     "digits:ours": run_digits,
+    "digits:graph": lambda: run_digits(compiled=False),
     "digits:sklearn": run_digits_sklearn,
 }
 
@@ -474,16 +562,22 @@ def main() -> None:
         f"{inference['no_grad_seconds'] * 1000:.1f} ms "
         f"({inference['graph_seconds'] / inference['no_grad_seconds']:.1f}x faster)"
     )
-    digits, reference = results["digits:ours"], results["digits:sklearn"]
+    times = results["compile:times"]
+    print("Compile time (generate + compile, seconds)")
+    print("  " + ", ".join(f"{name} {seconds:.3f} s" for name, seconds in times.items()))
+    reference = results["digits:sklearn"]
     print("Digits: MLP(64, [32, 10]), cross-entropy, batches of 32, 1347 train / 450 test")
-    for point in digits.get("curve", []):
-        print(f"  epoch {point['epoch']:>2}: {point['seconds']:5.1f} s of training, "
-              f"test accuracy {point['accuracy']:.1%}")
-    reached = digits.get("reached_95")
-    print("  95% test accuracy " + (
-        f"reached after {reached['seconds']:.1f} s (epoch {reached['epoch']})" if reached
-        else "not reached"
-    ))
+    for key, title in (("digits:ours", "compiled path"), ("digits:graph", "graph path")):
+        digits = results[key]
+        print(f"  {title}:")
+        for point in digits.get("curve", []):
+            print(f"  epoch {point['epoch']:>2}: {point['seconds']:5.1f} s of training, "
+                  f"test accuracy {point['accuracy']:.1%}")
+        reached = digits.get("reached_95")
+        print("  95% test accuracy " + (
+            f"reached after {reached['seconds']:.1f} s (epoch {reached['epoch']})" if reached
+            else "not reached"
+        ))
     for name, figures in reference.items():
         if isinstance(figures, dict):
             print(f"  scikit-learn MLPClassifier ({name}): {figures['accuracy']:.1%} in "

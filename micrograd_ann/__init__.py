@@ -9,6 +9,7 @@
 """
 
 from micrograd_ann import datasets, losses
+from micrograd_ann.compile import CompiledGradient, compile_gradient
 from micrograd_ann.custom import custom_operation
 from micrograd_ann.engine import Value, grad, is_grad_enabled, no_grad
 from micrograd_ann.explain import explain
@@ -38,6 +39,8 @@ __all__ = [
     "draw_network",
     "render_svg",
     "explain",
+    "compile_gradient",
+    "CompiledGradient",
     "backprop_page",
     "training_page",
     "TrainingRecorder",

@@ -80,6 +80,11 @@ def run_grad(arguments: argparse.Namespace) -> None:
 
         print()
         print(explain(root))
+    if arguments.code:
+        from micrograd_ann.compile import generate_source
+
+        print()
+        print(generate_source(root, list(variables.values()))[0], end="")
     if arguments.graph:
         save_file(arguments.graph, draw_picture(root, graph_format or "svg"))
     if arguments.html:
@@ -567,6 +572,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--explain", action="store_true", help="print the chain rule step by step"
     )
     grad.add_argument(
+        "--code", action="store_true",
+        help="print the forward and backward passes as generated Python (compile_gradient)",
+    )
+    grad.add_argument(
         "--html", type=Path, metavar="FILE.html",
         help="write a page that steps through the forward and backward passes (opens offline)",
     )
@@ -624,7 +633,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 GRAD_OPTIONS_WITH_A_VALUE = ("--graph", "--html")
-GRAD_FLAGS = ("--explain", "--help")
+GRAD_FLAGS = ("--explain", "--code", "--help")
 
 
 def expressions_may_start_with_a_minus(arguments: list[str]) -> list[str]:

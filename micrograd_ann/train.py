@@ -22,6 +22,7 @@ from tqdm import tqdm
 
 from micrograd_ann import checks
 from micrograd_ann.checks import shorten
+from micrograd_ann.compile import ModelProgram, model_program, run_compiled_epoch
 from micrograd_ann.engine import Value, no_grad
 from micrograd_ann.history import History, TrainingDiverged, check_divergence, diverged
 from micrograd_ann.losses import Loss, Target, get_loss
@@ -90,6 +91,7 @@ def train(
     optimizer: Optimizer | None = None,
     validation: tuple[Iterable[Iterable[float]], Iterable[Target]] | None = None,
     callbacks: Iterable[Callback] = (),
+    compiled: bool = True,
 ) -> History:
     """Fit `model` to the rows `X` and targets `y` by gradient descent; return the `History`.
 
@@ -119,6 +121,10 @@ def train(
         callbacks: functions called after each epoch as `callback(epoch, history)`, with
             `epoch` counting from 0 (so `history.loss[epoch]` is that epoch's loss). If any
             returns False, training stops after that epoch.
+        compiled: run the built-in models (`Neuron`, `Layer`, `MLP`) with the built-in SGD
+            through generated straight-line code (`compile.model_program`): the same numbers as
+            the graph path, several times faster. False keeps the graph path; custom models and
+            optimizers always take it.
 
     Returns:
         A `History`: per-epoch mean training loss, accuracy (for classification losses),
@@ -156,6 +162,8 @@ def train(
         # A schedule given to train is applied per epoch (below), not per step.
         optimizer = own_optimizer = SGD(parameters, lr=lr)
     callbacks = list(callbacks)
+    program = _compiled_program(model, parameters, optimizer) if compiled else None
+    float_rows = [[value.data for value in row] for row in rows] if program is not None else []
 
     sample_count = len(rows)
     size = sample_count if batch_size is None else min(batch_size, sample_count)
@@ -178,9 +186,15 @@ def train(
                 shuffler.shuffle(order)
             try:
                 with _garbage_collector_paused():
-                    total_loss, correct = _run_epoch(
-                        model, rows, targets, order, size, chosen, optimizer
-                    )
+                    if program is not None:
+                        total_loss, correct = run_compiled_epoch(
+                            program, parameters, float_rows, targets, order, size,
+                            chosen.per_sample, chosen.predict, optimizer,
+                        )
+                    else:
+                        total_loss, correct = _run_epoch(
+                            model, rows, targets, order, size, chosen, optimizer
+                        )
             except ArithmeticError as error:  # overflow, division by zero, a non-finite loss
                 raise diverged(epoch, epochs, rate, str(error)) from error
             history.loss.append(total_loss / sample_count)
@@ -205,6 +219,17 @@ def train(
             if any(answer is False for answer in answers):
                 break
     return history
+
+
+def _compiled_program(
+    model: Model, parameters: list[Value], optimizer: Optimizer
+) -> ModelProgram | None:
+    """The generated program for a built-in model trained by an `SGD` over its parameters."""
+    if type(optimizer) is not SGD or len(optimizer.params) != len(parameters):
+        return None
+    if any(mine is not theirs for mine, theirs in zip(optimizer.params, parameters)):
+        return None
+    return model_program(model)
 
 
 def _run_epoch(

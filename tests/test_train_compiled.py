@@ -1,0 +1,106 @@
+"""train()'s compiled path: the same History and parameters as the graph path."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+
+from micrograd_ann import MLP, SGD, Layer, Neuron, Value, train
+from micrograd_ann.compile import model_program
+
+random.seed(0)
+POINTS = [[random.uniform(-2.0, 2.0) for _ in range(2)] for _ in range(24)]
+SIGNS = [1.0 if a * b > 0 else -1.0 for a, b in POINTS]
+BITS = [(sign + 1.0) / 2.0 for sign in SIGNS]
+
+SETTINGS: dict[str, tuple[list[Any], int, str]] = {
+    "hinge": (SIGNS, 1, "linear"),
+    "mse": ([[a - b, a * b] for a, b in POINTS], 2, "linear"),
+    "bce": (BITS, 1, "sigmoid"),
+    "bce_with_logits": (BITS, 1, "linear"),
+    "cross_entropy": ([int(bit) for bit in BITS], 2, "linear"),
+}
+
+
+def run(loss: str, compiled: bool, **options: Any) -> tuple[dict[str, Any], list[float]]:
+    targets, outputs, output_activation = SETTINGS[loss]
+    model = MLP(2, [6, 5, outputs], activation="tanh", output_activation=output_activation, seed=3)
+    history = train(
+        model, POINTS, targets, loss=loss, epochs=3, seed=5, progress=False,
+        compiled=compiled, validation=(POINTS[:8], targets[:8]), **options,
+    )
+    return history.to_dict(), [parameter.data for parameter in model.parameters()]
+
+
+@pytest.mark.parametrize("loss", sorted(SETTINGS))
+@pytest.mark.parametrize("batch_size", [None, 1, 5])
+def test_every_loss_and_batch_mode_matches_the_graph_path(
+    loss: str, batch_size: int | None
+) -> None:
+    assert run(loss, True, batch_size=batch_size) == run(loss, False, batch_size=batch_size)
+
+
+def test_momentum_weight_decay_and_a_schedule_match_the_graph_path() -> None:
+    def with_optimizer(compiled: bool) -> tuple[Any, list[float]]:
+        model = MLP(2, [6, 1], seed=2)
+        optimizer = SGD(model.parameters(), lr=lambda k: 0.1 / (1 + k), momentum=0.9,
+                        weight_decay=0.01)
+        history = train(model, POINTS, SIGNS, loss="hinge", epochs=4, batch_size=4, seed=1,
+                        progress=False, optimizer=optimizer, compiled=compiled)
+        return history.to_dict(), [parameter.data for parameter in model.parameters()]
+
+    assert with_optimizer(True) == with_optimizer(False)
+
+
+def test_the_compiled_path_is_taken_and_reused_per_shape() -> None:
+    assert model_program(MLP(2, [6, 1], seed=1)) is model_program(MLP(2, [6, 1], seed=9))
+    assert model_program(MLP(2, [6, 1], seed=1)) is not model_program(MLP(2, [7, 1], seed=1))
+    assert model_program(Neuron(2)) is not None and model_program(Layer(2, 3)) is not None
+    compiled_run, graph_run = run("hinge", True), run("hinge", False)
+    assert compiled_run == graph_run
+    # Breaking the generated backward must change the trained parameters.
+    program = model_program(MLP(2, [6, 5, 1], activation="tanh", seed=3))
+    assert program is not None
+    original = program.backward
+    program.backward = lambda *args: tuple(2.0 * g for g in original(*args))
+    try:
+        assert run("hinge", True)[1] != graph_run[1]
+    finally:
+        program.backward = original
+
+
+def test_custom_models_take_the_graph_path() -> None:
+    class Doubled(MLP):
+        def forward(self, inputs: Any) -> Any:
+            return super().forward(inputs) * 2.0
+
+    assert model_program(Doubled(2, [3, 1], seed=1)) is None
+
+    class Tiny:
+        nin = 2
+
+        def __init__(self) -> None:
+            self.w = Value(0.5)
+
+        def parameters(self) -> list[Value]:
+            return [self.w]
+
+        def __call__(self, row: list[Value]) -> Value:
+            return self.w * row[0] + self.w * row[1]
+
+    history = train(Tiny(), POINTS, SIGNS, loss="hinge", epochs=2, progress=False)
+    assert history.epochs_run == 2
+
+
+def test_callbacks_see_the_parameters_after_each_epoch() -> None:
+    def snapshots(compiled: bool) -> list[list[float]]:
+        model = MLP(2, [4, 1], seed=4)
+        seen: list[list[float]] = []
+        train(model, POINTS, SIGNS, loss="hinge", epochs=3, progress=False, compiled=compiled,
+              callbacks=[lambda epoch, history: seen.append(
+                  [parameter.data for parameter in model.parameters()])])
+        return seen
+
+    assert snapshots(True) == snapshots(False)
