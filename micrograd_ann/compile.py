@@ -40,7 +40,6 @@ from micrograd_ann.engine import Value, topological_order
 __all__ = ["CompiledGradient", "compile_gradient", "ModelProgram", "model_program"]
 
 _LABEL_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}")
-_GENERATED_NAME = re.compile(r"(v|x|c)[0-9]+")
 _COMMENT_LABEL_LENGTH = 40
 
 # Functions the generated code may call, under the names it calls them by. Where the engine's
@@ -186,12 +185,16 @@ def _parameter_names(f: Callable[..., Value], count: int) -> list[str]:
 
 
 class _Names:
-    """Variable names: a label when it is a safe, unused identifier, else `v3`, `x0`, `c1`."""
+    """Variable names: a label when it is a safe, unused identifier, else a generated name.
+
+    Generated names are those `explain()` shows: the operation and a number in the order the
+    nodes are computed (`mul1`, `tanh1`); inputs without a label are `x1`, `x2`, ….
+    """
 
     def __init__(self) -> None:
         self._names: dict[int, str] = {}
         self._used: set[str] = set()
-        self._counters = {"v": 0, "x": 0}
+        self._counters: dict[str, int] = {}
 
     def __getitem__(self, value: Value) -> str:
         return self._names[id(value)]
@@ -199,20 +202,22 @@ class _Names:
     def __contains__(self, value: Value) -> bool:
         return id(value) in self._names
 
-    def assign(self, value: Value, prefix: str) -> str:
+    def assign(self, value: Value, prefix: str = "") -> str:
+        prefix = prefix or (value.op if value.op in operations.OPERATIONS else "node")
+        if not prefix.isascii() or not prefix.isidentifier():
+            prefix = "node"
         label = value.label
         if (
             _LABEL_NAME.fullmatch(label)
             and not keyword.iskeyword(label)
             and label not in _RESERVED
             and not label.startswith("grad_")
-            and not _GENERATED_NAME.fullmatch(label)
             and label not in self._used
         ):
             name = label
         else:
             while True:
-                self._counters[prefix] += 1
+                self._counters[prefix] = self._counters.get(prefix, 0) + 1
                 name = f"{prefix}{self._counters[prefix]}"
                 if name not in self._used:
                     break
@@ -374,7 +379,7 @@ def generate_source(root: Value, inputs: Sequence[Value]) -> tuple[str, list[str
     input_names = [names.assign(value, "x") for value in inputs]
     order = topological_order(root)
     for node in order:
-        names.assign(node, "v")
+        names.assign(node)
     operand = _operand_writer(names)
     grad_names = {id(value): f"grad_{names[value]}" for value in inputs}
     grad_names.update({id(node): f"grad_{names[node]}" for node in order})
@@ -445,7 +450,7 @@ def generate_model_source(
     parameter_names = [names.assign(value, "x") for value in parameters]
     input_names = [names.assign(value, "x") for value in inputs]
     for node in order:
-        names.assign(node, "v")
+        names.assign(node)
     operand = _operand_writer(names)
     grad_names = {id(value): f"grad_{names[value]}" for value in parameters}
     grad_names.update({id(node): f"grad_{names[node]}" for node in order})

@@ -76,8 +76,8 @@ def test_branches_inside_operations_are_right_on_both_sides() -> None:
 
 def test_source_reads_as_the_chain_rule() -> None:
     compiled = compile_gradient(lambda x, w: x * w, [2.0, 3.0])
-    assert "grad_w += grad_v1 * x  # mul: ∂/∂w = x" in compiled.source
-    assert "v1 = x * w  # mul" in compiled.source
+    assert "grad_w += grad_mul1 * x  # mul: ∂/∂w = x" in compiled.source
+    assert "mul1 = x * w  # mul" in compiled.source
     assert compiled.input_names == ("x", "w")
 
 
@@ -122,7 +122,7 @@ HOSTILE_LABELS = [
     "sum",
     "math",
     "grad_x",
-    "v1",
+    "mul1",
     "def",
     "x" * 500,
 ]
@@ -189,7 +189,7 @@ def test_cli_prints_the_generated_code(capsys: pytest.CaptureFixture[str]) -> No
     assert main(["grad", "tanh(x*w + b)", "x=0.5", "w=-1.5", "b=0.2", "--code"]) == 0
     printed = capsys.readouterr().out
     assert "def value_and_grad(x, w, b):" in printed
-    assert "grad_w += grad_v1 * x  # mul: ∂/∂w = x" in printed
+    assert "grad_w += grad_mul1 * x  # mul: ∂/∂w = x" in printed
     source = printed[printed.index("def value_and_grad"):]
     compiled = compile_gradient(lambda x, w, b: (x * w + b).tanh(), [0.5, -1.5, 0.2])
     assert len(source.splitlines()) == len(compiled.source.splitlines())
