@@ -490,8 +490,11 @@ def model_program(model: object) -> ModelProgram | None:
     if key not in _PROGRAMS:
         width = model.nin  # type: ignore[attr-defined]
         inputs = [Value(0.0, label=f"x{index}", requires_grad=False) for index in range(width)]
-        with _grad_enabled():
-            output = model(inputs)  # type: ignore[operator]
+        try:
+            with _grad_enabled():
+                output = model(inputs)  # type: ignore[operator]
+        except ArithmeticError:  # parameters so large that the trace overflows: the graph path
+            return None  # reports it as training diverging
         outputs = [output] if isinstance(output, Value) else list(output)
         source = generate_model_source(outputs, model.parameters(), inputs)  # type: ignore[attr-defined]
         single = isinstance(output, Value)
