@@ -236,7 +236,7 @@ def _curves(history: History, epochs: list[int]) -> tuple[str, list[float]]:
         f'{polyline(losses, largest, "#b2182b", "")}'
         f'{accuracy if history.accuracy else ""}'
         f'<line id="epoch-marker" x1="{marker}" x2="{marker}" y1="{margin / 2}" '
-        f'y2="{height - margin}" stroke="#222" stroke-width="2"/>'
+        f'y2="{height - margin}" stroke="#e08214" stroke-width="2"/>'
         f'<text x="{margin}" y="{height - 8}" font-size="11">epoch 1</text>'
         f'<text x="{width - margin}" y="{height - 8}" font-size="11" text-anchor="end">'
         f"epoch {count}</text></svg></figure>"

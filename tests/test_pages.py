@@ -293,6 +293,24 @@ def test_one_neuron_page_steps_forward_and_backward(browser: object, tmp_path: P
     opened.check_clean()
 
 
+
+@pytest.mark.browser
+def test_with_javascript_off_the_finished_graph_and_table_show(
+    browser: object, tmp_path: Path
+) -> None:
+    path = tmp_path / "page.html"
+    backprop_page(one_neuron()).save(path)
+    context = browser.new_context(java_script_enabled=False)  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(path.resolve().as_uri())
+    assert page.get_by_role("button", name="Next step").is_hidden()  # it could do nothing
+    assert str(page.get_by_role("status").text_content()).startswith("The graph after backward()")
+    grads = page.locator(".graph g.node text").all_text_contents()
+    assert "grad 0.7495" in grads and "grad 1.0000" in grads and "grad ?" not in grads
+    assert page.locator("body > table tr").count() == 1 + 5  # explain()'s header and its five rows
+    page.screenshot(path=str(ARTIFACTS / "one-neuron-no-javascript.png"), full_page=True)
+    context.close()
+
 @pytest.mark.browser
 def test_play_becomes_pause_and_steps_on_its_own(browser: object, tmp_path: Path) -> None:
     opened = open_page(browser, tmp_path, one_neuron())
