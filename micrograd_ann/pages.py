@@ -36,6 +36,9 @@ class Page:
     html: str
     title: str
 
+    def __repr__(self) -> str:
+        return f"<Page {self.title!r}: one HTML document in .html; .save(path) writes it>"
+
     def save(self, path: PathLike) -> None:
         """Write the page to `path` (UTF-8), atomically: all of it or, on failure, nothing."""
         write_atomic(path, self.html)

@@ -122,6 +122,9 @@ class Drawing(graphviz.Digraph):  # type: ignore[misc]  # graphviz ships no type
     def _repr_svg_(self) -> str:
         return render_svg(self)
 
+    def __repr__(self) -> str:
+        return f"<Drawing {self.name!r}: a graphviz.Digraph, its DOT text in .source>"
+
 
 class NeuronLike(Protocol):
     """What `draw_network` reads from a neuron: its activation's name, and its weights and bias
