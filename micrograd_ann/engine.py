@@ -456,11 +456,17 @@ def _to_value(operand: object, where: str) -> Value:
     )
 
 
+_INPUTS_SHOWN = 4
+"""How many inputs an overflow message shows (a dot of 2,000 terms would make 80,000 characters)."""
+
+
 def _check_finite(operation: Operation, out: float, inputs: Sequence[float]) -> None:
     """Raise OverflowError when finite inputs gave a non-finite output."""
     if math.isfinite(out) or not all(math.isfinite(value) for value in inputs):
         return
-    shown = ", ".join(repr(value) for value in inputs)
+    shown = ", ".join(repr(value) for value in inputs[:_INPUTS_SHOWN])
+    if len(inputs) > _INPUTS_SHOWN:  # an n-ary sum or dot: the first few, then how many
+        shown += f", … {len(inputs):,} inputs in all"
     raise OverflowError(
         f"{operation.name}({shown}) gives {out!r}: the result overflows a float; "
         "use smaller inputs or a smaller learning rate"

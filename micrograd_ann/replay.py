@@ -21,6 +21,7 @@ import html
 from collections.abc import Sequence
 from typing import Any
 
+from micrograd_ann import checks
 from micrograd_ann.engine import Value, no_grad
 from micrograd_ann.history import History
 from micrograd_ann.nn import MLP
@@ -44,8 +45,8 @@ class TrainingRecorder:
     """
 
     def __init__(self, model: MLP, *, epochs: int, snapshots: int = 40) -> None:
-        if isinstance(snapshots, bool) or not isinstance(snapshots, int) or snapshots < 2:
-            raise ValueError(f"snapshots must be an int of at least 2, got {snapshots!r}")
+        snapshots = checks.count(snapshots, "snapshots", 2)
+        epochs = checks.count(epochs, "epochs")
         self.model = model
         count = min(snapshots, max(epochs, 1))
         last = max(epochs - 1, 0)

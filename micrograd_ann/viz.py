@@ -29,6 +29,7 @@ from typing import Protocol, cast
 
 import graphviz
 
+from micrograd_ann import checks
 from micrograd_ann.engine import Value
 from micrograd_ann.naming import HasNamedParameters, four_decimals, parameter_names
 from micrograd_ann.operations import operation_named
@@ -187,8 +188,7 @@ def draw_graph(
         )
     if rankdir not in _RANKDIRS:
         raise ValueError(f"rankdir must be one of {', '.join(_RANKDIRS)}, got {rankdir!r}")
-    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
-        raise ValueError(f"max_nodes must be a positive int, got {max_nodes!r}")
+    max_nodes = checks.count(max_nodes, "max_nodes")
     values = reachable_values(root)
     if len(values) > max_nodes:
         raise GraphTooLargeError(len(values), max_nodes)
@@ -309,11 +309,7 @@ def draw_network(
     """
     if rankdir not in _RANKDIRS:
         raise ValueError(f"rankdir must be one of {', '.join(_RANKDIRS)}, got {rankdir!r}")
-    if (isinstance(max_neurons_per_layer, bool) or not isinstance(max_neurons_per_layer, int)
-            or max_neurons_per_layer < 2):
-        raise ValueError(
-            f"max_neurons_per_layer must be an int >= 2, got {max_neurons_per_layer!r}"
-        )
+    max_neurons_per_layer = checks.count(max_neurons_per_layer, "max_neurons_per_layer", 2)
     layers = list(getattr(mlp, "layers", ()))
     if not layers or not all(layer.neurons for layer in layers):
         raise TypeError(

@@ -18,16 +18,21 @@ from micrograd_ann import (
     MLP,
     SGD,
     Layer,
+    TrainingRecorder,
+    Value,
     Neuron,
     Perceptron,
     checks,
     datasets,
+    draw_graph,
+    draw_network,
     gradcheck,
     load,
     nn,
     numerical_grad,
     train,
 )
+from micrograd_ann.history import TrainingDiverged
 from micrograd_ann.optim import LinearDecay
 
 XOR_X, XOR_Y = datasets.logic_gate("xor")
@@ -55,6 +60,13 @@ FLOAT_COUNTS: dict[str, Callable[[], object]] = {
     "one_hot label": lambda: datasets.one_hot([0, 1.0]),  # type: ignore[list-item]
     "load_mnist limit": lambda: datasets.load_mnist(".", limit=2.0),  # type: ignore[arg-type]
     "LinearDecay steps": lambda: LinearDecay(1.0, 0.1, 10.0),  # type: ignore[arg-type]
+    "draw_graph max_nodes": lambda: draw_graph(Value(1.0) * 2, max_nodes=2.0),  # type: ignore[arg-type]
+    "draw_network max_neurons_per_layer": lambda: draw_network(
+        MLP(2, [1], seed=0), max_neurons_per_layer=4.0  # type: ignore[arg-type]
+    ),
+    "TrainingRecorder snapshots": lambda: TrainingRecorder(MLP(2, [1], seed=0), epochs=5,
+                                                           snapshots=3.0),  # type: ignore[arg-type]
+    "TrainingRecorder epochs": lambda: TrainingRecorder(MLP(2, [1], seed=0), epochs=5.0),  # type: ignore[arg-type]
 }
 
 
@@ -103,6 +115,12 @@ BAD_VALUES: dict[str, Callable[[], object]] = {
                                     momentum=float("nan")),
     "numerical_grad eps 0": lambda: numerical_grad(lambda x: x, [1.0], eps=0.0),
     "activation name": lambda: MLP(2, [1], activation="swish"),
+    "draw_graph max_nodes 0": lambda: draw_graph(Value(1.0) * 2, max_nodes=0),
+    "draw_network max_neurons_per_layer 1": lambda: draw_network(
+        MLP(2, [1], seed=0), max_neurons_per_layer=1
+    ),
+    "TrainingRecorder snapshots 1": lambda: TrainingRecorder(MLP(2, [1], seed=0), epochs=5,
+                                                             snapshots=1),
 }
 
 
@@ -251,6 +269,22 @@ def test_messages_about_huge_values_stay_short(make: Callable[[], object]) -> No
     assert len(str(caught.value)) < 400, str(caught.value)[:400]
 
 
+def test_an_overflow_in_a_long_dot_names_a_few_inputs_and_how_many() -> None:
+    weights = [Value(1e300) for _ in range(2_000)]
+    with pytest.raises(OverflowError) as caught:
+        Value.dot(weights, [1e300] * 2_000)
+    message = str(caught.value)
+    assert len(message) < 400 and "inputs in all" in message, message[:400]
+
+
+def test_a_diverged_wide_network_says_so_briefly() -> None:
+    X, y = datasets.blobs(20, centers=2, seed=0)
+    with pytest.raises(TrainingDiverged) as caught:
+        train(MLP(2, [300, 2], seed=0), X, y, loss="cross_entropy", lr=1e300, epochs=3,
+              progress=False)
+    assert len(str(caught.value)) < 600, str(caught.value)[:600]
+
+
 # -------------------------------------------------------------------------------------------------
 # Floors: no module reaches into another's private helpers, networks do not need training
 # -------------------------------------------------------------------------------------------------
@@ -280,3 +314,34 @@ def test_networks_do_not_depend_on_training() -> None:
                  if source == "micrograd_ann"}
     assert imported <= {"micrograd_ann", "micrograd_ann.checks", "micrograd_ann.operations",
                         "micrograd_ann.engine"}, imported
+
+
+def _floor_below(module: str) -> set[str]:
+    """Every package module that `module` needs, directly or through others, and the outside
+    packages they import (`graphviz`, …), read from the sources' import statements."""
+    needed: set[str] = set()
+    waiting = [module]
+    while waiting:
+        path = PACKAGE / f"{waiting.pop()}.py"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names: list[str] = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module] if node.module != "micrograd_ann" else [
+                    f"micrograd_ann.{alias.name}" for alias in node.names]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            for name in names:
+                local = name.removeprefix("micrograd_ann.")
+                if name.startswith("micrograd_ann.") and (PACKAGE / f"{local}.py").exists():
+                    if local not in needed:
+                        needed.add(local)
+                        waiting.append(local)
+                elif not name.startswith("micrograd_ann"):
+                    needed.add(name.split(".")[0])
+    return needed
+
+
+def test_explaining_a_graph_does_not_need_its_drawing() -> None:
+    below = _floor_below("explain")
+    assert "viz" not in below and "graphviz" not in below, sorted(below)
+    assert {"engine", "trace"} <= below  # it walks the engine's own traversal

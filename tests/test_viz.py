@@ -167,7 +167,7 @@ def test_too_many_nodes_is_refused_before_any_drawing(monkeypatch: pytest.Monkey
         draw_graph(chain)
     with pytest.raises(ValueError, match=r"7 values, more than max_nodes=6\b"):
         draw_graph(_small_expression(), max_nodes=6)
-    with pytest.raises(ValueError, match="max_nodes must be a positive int"):
+    with pytest.raises(ValueError, match="max_nodes must be at least 1, got 0"):
         draw_graph(x, max_nodes=0)
 
 
@@ -437,8 +437,10 @@ def test_max_neurons_per_layer_sets_the_summary_and_is_checked() -> None:
         "input0", "input1", "input4", "inputs_not_drawn"]
     assert "… 2 more inputs" in nodes["inputs_not_drawn"]
     assert sum(name.startswith("layer0_neuron") for name in nodes) == 3
-    for wrong in (1, 2.0, True):
-        with pytest.raises(ValueError, match="max_neurons_per_layer"):
+    with pytest.raises(ValueError, match="max_neurons_per_layer must be at least 2"):
+        draw_network(MLP(2, [1], seed=0), max_neurons_per_layer=1)
+    for wrong in (2.0, True):  # a wrong type is a TypeError, as everywhere (tests/test_checks.py)
+        with pytest.raises(TypeError, match="max_neurons_per_layer must be an int"):
             draw_network(MLP(2, [1], seed=0), max_neurons_per_layer=wrong)  # type: ignore[arg-type]
 
 
