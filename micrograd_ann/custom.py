@@ -184,24 +184,28 @@ class _Checks:
         def checked(*inputs_and_out: Value) -> tuple[Value | float, ...]:
             where = self._call("derivative_values", [value.data for value in inputs_and_out])
             result = self._sequence(function(*inputs_and_out), where, len(inputs_and_out) - 1)
+            data = [value.data for value in inputs_and_out]
             for index, entry in enumerate(result):
                 if not isinstance(entry, Value) and not _is_number(entry):
                     raise TypeError(
-                        f"{where}[{index}] is {type(entry).__name__} {entry!r}: each entry must "
-                        "be a Value (computed from the inputs) or a number"
+                        f"{where}[{index}] is {type(entry).__name__} {shorten(entry)}: each entry "
+                        "must be a Value (computed from the inputs) or a number"
                     )
+                self._number(entry.data if isinstance(entry, Value) else entry,
+                             f"{where}[{index}]", data)
             return tuple(result)
 
         return checked
 
     def _call(self, role: str, arguments: Sequence[float]) -> str:
-        shown = ", ".join(repr(argument) for argument in arguments)
+        shown = ", ".join(shorten(argument) for argument in arguments)
         return f"custom operation {self.name!r}: {role}({shown})"
 
     def _sequence(self, result: object, where: str, count: int) -> Sequence[Any]:
         if not isinstance(result, (tuple, list)):
             raise TypeError(
-                f"{where} returned {type(result).__name__} {result!r}; it must return a tuple "
+                f"{where} returned {type(result).__name__} {shorten(result)}; it must return a "
+                "tuple "
                 f"with one local derivative per input, e.g. (d,) for one input"
             )
         if len(result) != count:
@@ -215,7 +219,7 @@ class _Checks:
     def _number(self, result: object, where: str, inputs: Sequence[float]) -> float:
         if not _is_number(result):
             raise TypeError(
-                f"{where} returned {type(result).__name__} {result!r}, not a number; "
+                f"{where} returned {type(result).__name__} {shorten(result)}, not a number; "
                 "return a float (use x.data inside, never a Value)"
             )
         number = float(result)  # type: ignore[arg-type]

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from micrograd_ann.engine import Value
 from micrograd_ann.naming import HasNamedParameters, four_decimals
+from micrograd_ann.operations import operation_named
 from micrograd_ann.trace import BackwardStep, trace
 
 __all__ = ["ChainRuleStep", "ChainRuleTable", "chain_rule_table", "explain"]
@@ -51,8 +52,16 @@ class ChainRuleTable(list[ChainRuleStep]):
     """The steps of a backward pass, in the order they were applied.
 
     A list of `ChainRuleStep`; `print(table)` (or the table's repr, as a notebook shows it)
-    is an aligned text table, and notebooks that render HTML show an HTML table.
+    is an aligned text table, and notebooks that render HTML show an HTML table. Under the
+    table, `formulas` (symbol → the operation's local derivatives, from the operation table or a
+    `custom_operation`'s `formula=`) says where each `local` came from.
     """
+
+    def __init__(
+        self, steps: Iterable[ChainRuleStep] = (), formulas: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(steps)
+        self.formulas: dict[str, str] = dict(formulas or {})
 
     def _cells(self) -> list[tuple[str, ...]]:
         return [
@@ -81,6 +90,11 @@ class ChainRuleTable(list[ChainRuleStep]):
             for row in rows
         ]
         lines.insert(1, "  ".join("-" * width for width in widths))
+        if self.formulas:
+            width = max(len(symbol) for symbol in self.formulas)
+            lines += ["", "local derivatives:"]
+            lines += [f"  {symbol.ljust(width)}  {formula}"
+                      for symbol, formula in self.formulas.items()]
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -92,7 +106,14 @@ class ChainRuleTable(list[ChainRuleStep]):
             "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in cells) + "</tr>"
             for cells in self._cells()
         )
-        return f"<table><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table>"
+        table = f"<table><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table>"
+        if not self.formulas:
+            return table
+        formulas = "".join(
+            f"<li><code>{html.escape(symbol)}</code>: {html.escape(formula)}</li>"
+            for symbol, formula in self.formulas.items()
+        )
+        return f"{table}\n<p>Local derivatives:</p><ul>{formulas}</ul>"
 
 
 def explain(root: Value, *, model: HasNamedParameters | None = None) -> ChainRuleTable:
@@ -121,8 +142,15 @@ def explain(root: Value, *, model: HasNamedParameters | None = None) -> ChainRul
 
 
 def chain_rule_table(backward_steps: Iterable[BackwardStep]) -> ChainRuleTable:
-    """The table of `trace(root).backward`'s steps, one row per edge (what `explain` returns)."""
-    return ChainRuleTable(
+    """The table of `trace(root).backward`'s steps, one row per edge (what `explain` returns),
+    with the formula of each operation it uses, in the order they first appear."""
+    steps = list(backward_steps)
+    formulas: dict[str, str] = {}
+    for step in steps:
+        operation = operation_named(step.node.op)
+        if operation is not None and operation.formula and step.op not in formulas:
+            formulas[step.op] = operation.formula
+    rows = (
         ChainRuleStep(
             node=step.node_name,
             op=step.op,
@@ -131,5 +159,6 @@ def chain_rule_table(backward_steps: Iterable[BackwardStep]) -> ChainRuleTable:
             product=step.product,
             child=step.child_name,
         )
-        for step in backward_steps
+        for step in steps
     )
+    return ChainRuleTable(rows, formulas)

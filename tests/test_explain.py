@@ -94,3 +94,16 @@ def test_a_leaf_has_no_rows() -> None:
     leaf.backward()
     assert explain(leaf) == []
     assert "no chain-rule steps" in str(explain(leaf))
+
+
+def test_the_table_says_where_each_local_derivative_comes_from() -> None:
+    x, w = Value(0.5, label="x"), Value(-1.5, label="w")
+    out = (x * w).tanh() + x
+    out.backward()
+    table = explain(out)
+    # each operation once, in the order its first row appears: + (the root), tanh, *
+    assert list(table.formulas) == ["+", "tanh", "*"]
+    assert table.formulas["tanh"] == "d/dx tanh(x) = 1 - tanh(x)²"
+    text = str(table)
+    assert text.index("local derivatives:") > text.index("→ child")
+    assert "  *     d/da (a · b) = b,  d/db (a · b) = a" in text.splitlines()

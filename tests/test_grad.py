@@ -306,7 +306,10 @@ def test_custom_operation_shows_its_symbol_and_formula() -> None:
     out = softplus(x)
     out.backward()
     assert "label=ς" in draw_graph(out).source or 'label="ς"' in draw_graph(out).source
-    assert [step.op for step in explain(out)] == ["ς"]
+    table = explain(out)
+    assert [step.op for step in table] == ["ς"]
+    assert str(table).endswith("local derivatives:\n  ς  d/dx softplus(x) = σ(x)")
+    assert "<code>ς</code>: d/dx softplus(x) = σ(x)" in table._repr_html_()
     assert CUSTOM_OPERATIONS["softplus"].formula == "d/dx softplus(x) = σ(x)"
     assert "d/dx softplus(x) = σ(x)" in repr(softplus)
 
@@ -382,6 +385,11 @@ def test_bad_derivative_values_name_the_operation() -> None:
                                   derivative_values=lambda x, out: ("1",))
     with pytest.raises(TypeError, match=r"'wrong_type'.*Value.*or a number"):
         grad(wrong_type(x), x, create_graph=True)
+    for infinite in (math.inf, Value(math.nan)):
+        not_finite = custom_operation("not_finite", lambda x: x, lambda x, out: (1.0,),
+                                      derivative_values=lambda x, out, d=infinite: (d,))
+        with pytest.raises(ValueError, match=r"'not_finite'.*derivative_values.*from finite"):
+            grad(not_finite(x), x, create_graph=True)
 
 
 @pytest.mark.parametrize("name", sorted(OPERATIONS))
