@@ -170,6 +170,13 @@ def _mean_over_batch(
         raise ValueError(f"got {len(outputs)} outputs but {len(targets)} targets; give one each")
     if not outputs:
         raise ValueError("the batch is empty: give at least one output and target")
+    for index, output in enumerate(outputs):
+        for unit in output if isinstance(output, (list, tuple)) else (output,):
+            if not isinstance(unit, Value):
+                raise TypeError(
+                    f"output {index} is {type(unit).__name__} {shorten(unit)}, not a Value: a loss "
+                    "differentiates the model's outputs, so pass what the model returned"
+                )
     return Value.sum([per_sample(out, target) for out, target in zip(outputs, targets)]) * (
         1.0 / len(outputs)
     )

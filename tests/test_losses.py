@@ -363,3 +363,19 @@ def test_class_labels_must_be_class_indices() -> None:
         losses.LOSSES["hinge"].class_targets([0, 1.0])  # type: ignore[list-item]
     with pytest.raises(ValueError, match="at least 0"):
         losses.LOSSES["hinge"].class_targets([0, -1])
+
+
+@pytest.mark.parametrize(
+    ("loss", "outputs", "targets"),
+    [
+        (losses.bce, [Value(0.5), 0.7], [1, 0]),
+        (losses.hinge, [Value(0.5), 0.7], [1, -1]),
+        (losses.bce_with_logits, [0.2], [1]),
+        (losses.mse, [[Value(0.5), 0.25]], [[1.0, 0.0]]),
+        (losses.cross_entropy, [[Value(0.5), 2.0]], [0]),
+    ],
+    ids=["bce", "hinge", "bce_with_logits", "mse", "cross_entropy"],
+)
+def test_an_output_that_is_not_a_value_is_named(loss, outputs, targets) -> None:
+    with pytest.raises(TypeError, match=r"output \d is float 0\.\d+|output 0 is float 2\.0"):
+        loss(outputs, targets)
