@@ -26,7 +26,7 @@ import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from micrograd_ann import datasets
 from micrograd_ann.engine import Value
@@ -34,6 +34,9 @@ from micrograd_ann.expression import FUNCTIONS, ExpressionError, evaluate, parse
 from micrograd_ann.files import write_atomic
 from micrograd_ann.losses import LOSSES
 from micrograd_ann.nn import ACTIVATIONS
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 __all__ = ["main"]
 
@@ -44,11 +47,48 @@ BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a Unix tool stopped
 
 
 class CommandError(Exception):
-    """A user error: printed as one line on stderr, exit status 2 (or `status`)."""
+    """A user error: printed as one line on stderr, exit status 2 (or `status`), after the name
+    of the command (or of `program`, such as "micrograd-ann train", when it is given)."""
 
-    def __init__(self, message: str, status: int = USAGE_ERROR) -> None:
+    def __init__(self, message: str, status: int = USAGE_ERROR, program: str | None = None
+                 ) -> None:
         super().__init__(message)
         self.status = status
+        self.program = program
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse's parser with the command's promise kept: a usage error is one line on stderr
+    (argparse prints the whole usage block first), and help that cannot be written
+    (`--help > /dev/full`) is an error (argparse ignores it). Subcommands' parsers are Parsers
+    too (`add_subparsers` makes its parsers of the parser's own class)."""
+
+    def error(self, message: str) -> NoReturn:
+        """`--layers 16,,16` → "micrograd-ann train: error: --layers '16,,16' has an empty layer
+        size; …; see micrograd-ann train --help", and exit status 2."""
+        option, separator, detail = message.partition(": ")
+        if option.startswith("argument ") and separator:  # "argument --layers: '16,,16' has …"
+            option = option.removeprefix("argument ")
+            # Our types' messages start with the value ("--layers '16,,16' has …"), argparse's
+            # own with words ("--dataset: invalid choice: 'nope' …").
+            message = f"{option} {detail}" if detail.startswith("'") else f"{option}: {detail}"
+        one_line = " ".join(message.split())
+        with contextlib.suppress(OSError):
+            print(f"{self.prog}: error: {one_line}; see {self.prog} --help", file=sys.stderr)
+        sys.exit(USAGE_ERROR)
+
+    def print_help(self, file: SupportsWrite[str] | None = None) -> None:
+        """Write the help and flush it, so that a failed write is reported, not ignored."""
+        output = sys.stdout if file is None else file
+        try:
+            output.write(self.format_help())
+            getattr(output, "flush", lambda: None)()
+        except BrokenPipeError:
+            raise  # `--help | head -1`: main stops quietly, as for any other output
+        except OSError as error:
+            discard_standard_output()
+            raise CommandError(f"cannot write the help: {error.strerror or error}",
+                               status=RUNTIME_ERROR, program=self.prog) from None
 
 
 def run_grad(arguments: argparse.Namespace) -> None:
@@ -245,7 +285,9 @@ def layer_sizes(text: str) -> list[int]:
             f"{text!r} is not a comma-separated list of layer sizes such as 16,16"
         ) from None
     if any(size < 1 for size in sizes):
-        raise argparse.ArgumentTypeError(f"layer sizes must be at least 1, got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"{text!r} has a layer size below 1; every layer needs at least 1 neuron, such as 16"
+        )
     return sizes
 
 
@@ -254,15 +296,16 @@ def number_at_least(
 ) -> Callable[[str], Any]:
     """An argparse type: a finite number of `kind` above `lowest` (or equal, if inclusive)."""
 
+    what = "a whole number" if kind is int else "a finite number"
+
     def parse(text: str) -> Any:
         try:
             number = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
         if not math.isfinite(number) or not (number >= lowest if inclusive else number > lowest):
-            relation = "at least" if inclusive else "greater than"
-            raise argparse.ArgumentTypeError(f"must be a finite number {relation} {lowest}, "
-                                             f"got {text}")
+            relation = "of at least" if inclusive else "greater than"
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what} {relation} {lowest}")
         return number
 
     parse.__name__ = kind.__name__
@@ -448,11 +491,18 @@ def refuse_special_file(path: Path) -> None:
 
 
 def save_file(path: Path, data: str | bytes) -> None:
-    """Write `data` to `path` atomically (creating its folder) and say so; a failure is one
-    line, and the previous content of `path`, if any, stays as it was."""
+    """Write `data` to `path` atomically and say so; a failure is one line, and the previous
+    content of `path`, if any, stays as it was. The folder must exist: a file named on the
+    command line (--graph, --html) in a folder that does not is more likely a typing mistake
+    than a wish for new folders (`train --out DIR` creates DIR, in `prepare_folder`)."""
     refuse_special_file(path)
+    folder = path.parent
+    if not folder.is_dir():
+        problem = f"{folder} is not a folder" if folder.exists() else \
+            f"there is no folder {folder}"
+        raise CommandError(f"cannot write {path}: {problem}; name a file in an existing folder "
+                           "(or create the folder first)", status=RUNTIME_ERROR)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, data)
     except OSError as error:
         raise CommandError(f"cannot write {path}: {error.strerror}",
@@ -472,8 +522,9 @@ def save_figure(path: Path, figure: Any) -> None:
 
 
 def write_pictures(out: Path, model: Any, X: Rows, y: list[Any], loss: str, history: Any) -> None:
-    """loss.png, boundary.png (2-D inputs only), network.svg and graph.svg; each is skipped
-    with a note when it cannot be drawn (a missing optional dependency, a graph too large)."""
+    """loss.png, boundary.png (2-D inputs only), network.svg and graph.svg; each one that cannot
+    be drawn (a missing optional dependency, a graph too large, Graphviz failing) is skipped
+    with a one-line note of its own, and the others are still tried."""
     from micrograd_ann import plots
 
     try:
@@ -494,9 +545,8 @@ def write_pictures(out: Path, model: Any, X: Rows, y: list[Any], loss: str, hist
 
     try:
         save_file(out / "network.svg", render_svg(draw_network(model)).encode("utf-8"))
-    except GraphRenderError as error:
+    except GraphRenderError as error:  # graph.svg may fail the same way; it says so itself
         print(f"skipped network.svg: {error}")
-        return
     index, sample_loss, has_gradient = sample_with_a_gradient(model, X, y, loss)
     title = (f"the {loss} loss of sample {index}, the first sample whose loss has a gradient"
              if has_gradient else
@@ -546,8 +596,16 @@ def datasets_help() -> str:
     return "\n".join(lines)
 
 
+def whole_number(text: str) -> int:
+    """argparse type for --seed: any whole number."""
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="micrograd-ann",
         description="See how neural networks learn: gradients, graphs and training.",
     )
@@ -579,7 +637,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--html", type=Path, metavar="FILE.html",
         help="write a page that steps through the forward and backward passes (opens offline)",
     )
-    grad.set_defaults(handler=run_grad)
+    grad.set_defaults(handler=run_grad, parser=grad)
 
     train = commands.add_parser(
         "train",
@@ -614,10 +672,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--batch-size", type=positive(int),
                        help="mini-batch size (default: per dataset; without one, the whole "
                        "dataset in each step)")
-    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--seed", type=whole_number, default=0)
     train.add_argument("--out", type=Path, required=True, metavar="DIR")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
-    train.set_defaults(handler=run_train)
+    train.set_defaults(handler=run_train, parser=train)
 
     demo = commands.add_parser(
         "demo",
@@ -628,7 +686,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("name", metavar="NAME", nargs="?", help="the demo to run")
     demo.add_argument("--out", type=Path, metavar="DIR", help="write the pictures here")
     demo.add_argument("--fast", action="store_true", help="a short run (fewer epochs or data)")
-    demo.set_defaults(handler=run_demo)
+    demo.set_defaults(handler=run_demo, parser=demo)
     return parser
 
 
@@ -666,38 +724,42 @@ def expressions_may_start_with_a_minus(arguments: list[str]) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command in `argv` (default: the program's arguments); return the exit status."""
     parser = build_parser()
-    arguments = parser.parse_args(
-        expressions_may_start_with_a_minus(list(sys.argv[1:] if argv is None else argv))
-    )
+    program = parser.prog  # "micrograd-ann", then "micrograd-ann train" once the command is read
     try:
+        arguments, unknown = parser.parse_known_args(
+            expressions_may_start_with_a_minus(list(sys.argv[1:] if argv is None else argv))
+        )
+        if unknown:  # said by the command's parser, whose --help lists the options it knows
+            arguments.parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+        program = f"{parser.prog} {arguments.command}"
         arguments.handler(arguments)
         sys.stdout.flush()
     except BrokenPipeError:  # the reader went away (`| head -1`): stop quietly, as Unix tools do
         discard_standard_output()
         return BROKEN_PIPE
     except CommandError as error:
-        return report(arguments.command, str(error), error.status)
+        return report(error.program or program, str(error), error.status)
     except OSError as error:  # the output itself cannot be written (`> /dev/full`), or a file
         discard_standard_output()
         where = f" {error.filename}" if error.filename else " the output"
-        return report(arguments.command, f"cannot write{where}: {error.strerror or error}",
+        return report(program, f"cannot write{where}: {error.strerror or error}",
                       RUNTIME_ERROR)
     except (ValueError, TypeError, OverflowError) as error:  # a setting the library refuses
-        return report(arguments.command, str(error), USAGE_ERROR)
+        return report(program, str(error), USAGE_ERROR)
     except ImportError as error:  # an optional dependency a demo needs (its message says which)
-        return report(arguments.command, str(error), RUNTIME_ERROR)
+        return report(program, str(error), RUNTIME_ERROR)
     except RuntimeError as error:  # e.g. Graphviz failing while a demo draws its pictures
-        return report(arguments.command, str(error), RUNTIME_ERROR)
+        return report(program, str(error), RUNTIME_ERROR)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
     return 0
 
 
-def report(command: str, message: str, status: int) -> int:
+def report(program: str, message: str, status: int) -> int:
     """Print the one-line error message on stderr and return the exit status."""
     with contextlib.suppress(OSError):
-        print(f"micrograd-ann {command}: error: {message}", file=sys.stderr)
+        print(f"{program}: error: {message}", file=sys.stderr)
     return status
 
 

@@ -89,11 +89,14 @@ def test_bad_expressions_exit_2_with_one_line_and_no_traceback(
     assert not (tmp_path / "PWNED").exists()
 
 
-def test_bad_arguments_exit_2_with_argparse_message() -> None:
-    for arguments in (["no-such-command"], [], ["grad"], ["grad", "x", "--no-such-flag"]):
+def test_bad_arguments_exit_2_with_one_line_pointing_at_help() -> None:
+    for arguments, program in ((["no-such-command"], "micrograd-ann"), ([], "micrograd-ann"),
+                               (["grad"], "micrograd-ann grad"),
+                               (["grad", "x", "--no-such-flag"], "micrograd-ann grad")):
         completed = run(*arguments)
-        assert completed.returncode == 2
-        assert "usage:" in completed.stderr
+        assert_one_line_error(completed, 2)
+        assert completed.stderr.startswith(f"{program}: error: ")
+        assert completed.stderr.rstrip().endswith(f"; see {program} --help")
 
 
 TOKENS = st.sampled_from(
@@ -176,8 +179,9 @@ def test_train_refuses_a_loss_that_does_not_fit_the_data(tmp_path: Path) -> None
 )
 def test_train_bad_arguments_exit_2(arguments: list[str], tmp_path: Path) -> None:
     completed = run("train", *arguments, "--out", str(tmp_path))
-    assert completed.returncode == 2
-    assert "usage:" in completed.stderr
+    assert_one_line_error(completed, 2)
+    assert f"{arguments[0]} " in completed.stderr or f"{arguments[0]}: " in completed.stderr
+    assert repr(arguments[1]) in completed.stderr  # the bad value, as typed
 
 
 def test_train_reports_divergence_without_a_traceback(tmp_path: Path) -> None:
@@ -529,3 +533,108 @@ def test_train_help_shows_each_datasets_defaults_and_they_are_used(tmp_path: Pat
         in completed.stdout
     history = json.loads((tmp_path / "history.json").read_text())
     assert len(history["loss"]) == 2
+
+
+# -------------------------------------------------------------------------------------------------
+# Usage errors in one line, help that cannot be written, pictures skipped one by one, folders
+# -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("arguments", "program", "expected"),
+    [
+        (["train", "--layers", "16,,16", "--out", "r7"], "micrograd-ann train",
+         "--layers '16,,16' has an empty layer size"),
+        (["train", "--layers", "16,", "--out", "r7"], "micrograd-ann train",
+         "--layers '16,' has an empty layer size"),
+        (["train", "--layers", "0", "--out", "r7"], "micrograd-ann train",
+         "--layers '0' has a layer size below 1"),
+        (["train", "--epochs", "0", "--out", "r7"], "micrograd-ann train",
+         "--epochs '0' is not a whole number greater than 0"),
+        (["train", "--epochs", "2.5", "--out", "r7"], "micrograd-ann train",
+         "--epochs '2.5' is not a whole number"),
+        (["train", "--seed", "x", "--out", "r7"], "micrograd-ann train",
+         "--seed 'x' is not a whole number"),
+        (["train", "--no-such-option", "--out", "r7"], "micrograd-ann train",
+         "unrecognized arguments: --no-such-option"),
+        (["train", "--layers", "16"], "micrograd-ann train",
+         "the following arguments are required: --out"),
+        (["train", "--dataset", "nope", "--out", "r7"], "micrograd-ann train",
+         "--dataset: invalid choice: 'nope'"),
+        (["train", "--out"], "micrograd-ann train", "--out: expected one argument"),
+        (["train", "--l", "3", "--out", "r7"], "micrograd-ann train", "ambiguous option: --l"),
+        (["demo", "moons", "extra"], "micrograd-ann demo", "unrecognized arguments: extra"),
+        (["grad", "x*x", "x=2", "--graph"], "micrograd-ann grad",
+         "--graph: expected one argument"),
+        (["no-such-command"], "micrograd-ann", "COMMAND: invalid choice: 'no-such-command'"),
+        (["--no-such-option"], "micrograd-ann", "required: COMMAND"),
+    ],
+)
+def test_usage_errors_are_one_line_naming_the_value_and_pointing_at_help(
+    arguments: list[str], program: str, expected: str, tmp_path: Path
+) -> None:
+    completed = run(*arguments, cwd=tmp_path)
+    assert_one_line_error(completed, 2)
+    line = completed.stderr.rstrip("\n")
+    assert line.startswith(f"{program}: error: "), line
+    assert expected in line
+    assert line.endswith(f"; see {program} --help"), line
+    assert completed.stdout == ""
+    assert not (tmp_path / "r7").exists()  # refused before anything is written
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+@pytest.mark.parametrize(
+    ("arguments", "program"),
+    [
+        (["--help"], "micrograd-ann"),
+        (["train", "--help"], "micrograd-ann train"),
+        (["grad", "-h"], "micrograd-ann grad"),
+        (["demo"], "micrograd-ann demo"),
+    ],
+)
+def test_help_and_the_demo_list_to_a_full_disk_are_one_line(
+    arguments: list[str], program: str
+) -> None:
+    with open("/dev/full", "w") as full:
+        completed = subprocess.run(
+            [sys.executable, "-m", "micrograd_ann", *arguments],
+            stdout=full, stderr=subprocess.PIPE, text=True, timeout=120,
+            env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False,
+        )
+    assert_one_line_error(completed, 1)
+    assert completed.stderr.startswith(f"{program}: error: cannot write ")
+    assert "No space left on device" in completed.stderr
+
+
+def test_each_picture_dot_cannot_draw_gets_its_own_note(tmp_path: Path) -> None:
+    failing = fake_dot(tmp_path / "bin", 'echo "Error: layout failed" >&2\nexit 3\n')
+    out = tmp_path / "run"
+    completed = run_with(failing, "train", "--dataset", "xor", "--epochs", "1", "--quiet",
+                         "--out", str(out))
+    assert completed.returncode == 0, completed.stderr
+    notes = [line for line in completed.stdout.splitlines() if line.startswith("skipped ")]
+    assert notes == [
+        "skipped network.svg: the Graphviz `dot` program failed: Error: layout failed",
+        "skipped graph.svg: the Graphviz `dot` program failed: Error: layout failed",
+    ]
+    assert not (out / "network.svg").exists() and not (out / "graph.svg").exists()
+    assert (out / "model.json").exists() and (out / "report.html").exists()
+
+
+def test_a_file_in_a_missing_folder_is_one_line_and_creates_no_folder(tmp_path: Path) -> None:
+    """--graph and --html name a file: a missing folder is a mistake to report, not to create
+    (train --out DIR creates DIR; that is what it names)."""
+    missing = tmp_path / "no_such_folder" / "deeper"
+    for option, name in (("--graph", "g.svg"), ("--html", "g.html")):
+        completed = run("grad", "x*x", "x=2", option, str(missing / name))
+        assert_one_line_error(completed, 1)
+        assert f"cannot write {missing / name}: there is no folder {missing}" \
+            in completed.stderr
+        assert not (tmp_path / "no_such_folder").exists()
+    a_file = tmp_path / "a_file"
+    a_file.write_text("keep me\n")
+    completed = run("grad", "x*x", "x=2", "--graph", str(a_file / "g.svg"))
+    assert_one_line_error(completed, 1)
+    assert f"{a_file} is not a folder" in completed.stderr
+    assert a_file.read_text() == "keep me\n"
