@@ -334,6 +334,7 @@ def draw_network(
         graph_attr={
             "rankdir": rankdir,
             "splines": "line",
+            "remincross": "false",  # keeps each column in order (see _keep_in_order)
             "ranksep": "1.2",
             "nodesep": "0.15",
             "label": caption,
@@ -353,6 +354,7 @@ def draw_network(
                                   "inputs")
             cluster.node(node, label=f"x{index}", shape="circle", style="filled",
                          fillcolor=NODE_COLOURS["input"])
+        _keep_in_order(cluster, [*previous.values()], previous_rest, drawn_inputs, rankdir)
     previous_count = input_count
     for layer_index, layer in enumerate(layers):
         is_output = layer_index == len(layers) - 1
@@ -377,6 +379,7 @@ def draw_network(
                     style="filled",
                     fillcolor=NODE_COLOURS["output" if is_output else "interior"],
                 )
+            _keep_in_order(cluster, [*current.values()], current_rest, drawn, rankdir)
         for neuron_index, neuron in enumerate(neurons):
             weights = _weights(neuron)
             if len(weights) != previous_count:
@@ -408,6 +411,34 @@ def draw_network(
     return graph
 
 
+def _keep_in_order(
+    column: graphviz.Digraph,
+    nodes: list[str],
+    summary: str | None,
+    indices: list[int],
+    rankdir: str,
+) -> None:
+    """Lay out a column in index order (x0 above x1 …, or left of it when the layers run top
+    to bottom), the summary box where it stands: one rank, chained by invisible edges.
+
+    Graphviz keeps the nodes of a rank in the order of edges between them (with `remincross`
+    off) and places an edge's tail before its head: left of it in a top-to-bottom layout,
+    below it once that layout is turned for left-to-right, so there the chain runs upwards.
+    """
+    ordered = list(nodes)
+    gap = _first_of_the_end(indices)
+    if summary is not None and gap is not None:
+        ordered.insert(indices.index(gap), summary)
+    if rankdir in _HORIZONTAL_RANKDIRS:
+        ordered.reverse()
+    with column.subgraph() as rank:
+        rank.attr(rank="same")
+        for node in ordered:
+            rank.node(node)
+        for before, after in itertools.pairwise(ordered):
+            rank.edge(before, after, style="invis")
+
+
 def _drawn_ends(limit: int) -> tuple[int, int]:
     """How many neurons of a summarised column are drawn at its start and at its end."""
     return (limit + 1) // 2, limit // 2
@@ -436,7 +467,8 @@ def _add_summary_node(
 ) -> None:
     """The box "… N more neurons" that stands for the part of a column that is not drawn."""
     if node is not None:
-        cluster.node(node, label=f"… {hidden} more {what}", shape="box", style="dashed",
+        # On two lines, so that the box is about as narrow as its column's circles.
+        cluster.node(node, label=f"… {hidden} more\\n{what}", shape="box", style="dashed",
                      color="#999999")
 
 

@@ -413,8 +413,8 @@ def test_a_wide_network_is_summarised_quickly_with_the_weights_it_draws() -> Non
                     if name.startswith("layer0_neuron"))
     assert hidden == [*range(8), *range(92, 100)]
     assert sum(name.startswith("layer1_neuron") for name in nodes) == 10  # 10 <= 16: all
-    assert "… 768 more inputs" in nodes["inputs_not_drawn"]
-    assert "… 84 more neurons" in nodes["layer0_not_drawn"]
+    assert "… 768 more\\ninputs" in nodes["inputs_not_drawn"]
+    assert "… 84 more\\nneurons" in nodes["layer0_not_drawn"]
     assert "layer1_not_drawn" not in nodes
     weight_edges = re.findall(r"^\t(\w+) -> (\w+) \[.*color=\"#(?:2166ac|b2182b)\".*"
                               r"tooltip=\"w (-?[\d.]+)\"", source, flags=re.MULTILINE)
@@ -435,7 +435,7 @@ def test_max_neurons_per_layer_sets_the_summary_and_is_checked() -> None:
     nodes = _nodes(source)
     assert sorted(name for name in nodes if name.startswith("input")) == [
         "input0", "input1", "input4", "inputs_not_drawn"]
-    assert "… 2 more inputs" in nodes["inputs_not_drawn"]
+    assert "… 2 more\\ninputs" in nodes["inputs_not_drawn"]
     assert sum(name.startswith("layer0_neuron") for name in nodes) == 3
     with pytest.raises(ValueError, match="max_neurons_per_layer must be at least 2"):
         draw_network(MLP(2, [1], seed=0), max_neurons_per_layer=1)
@@ -447,4 +447,34 @@ def test_max_neurons_per_layer_sets_the_summary_and_is_checked() -> None:
 def test_the_display_of_a_wide_model_is_summarised(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(micrograd_ann.viz, "render_svg", lambda graph: graph.source)
     source = MLP(200, [100, 10], seed=0)._repr_svg_()  # type: ignore[attr-defined]
-    assert "… 184 more inputs" in source and source.count(" -> ") < 600
+    assert "… 184 more\\ninputs" in source and source.count(" -> ") < 600
+
+
+def _column_orders(svg: str, *, rows: bool = False) -> dict[str, list[str]]:
+    """Each column's node ids from the top of the picture down (`rows`: each row's, from the
+    left, when the layers run top to bottom), read off the positions in a rendered SVG."""
+    found = re.findall(
+        r'<title>(\w+)</title>(?:(?!<title>).)*?<(?:ellipse|polygon)[^>]*?'
+        r'(?:cx="([-\d.]+)" cy="([-\d.]+)"|points="([-\d.]+),([-\d.]+))',
+        svg, flags=re.DOTALL,
+    )
+    columns: dict[str, list[tuple[float, str]]] = {}
+    for name, cx, cy, px, py in found:
+        column = "inputs" if name.startswith("input") else name.split("_")[0]
+        across = float(cx or px) if rows else float(cy or py)
+        columns.setdefault(column, []).append((across, name))
+    return {column: [name for _, name in sorted(nodes)] for column, nodes in columns.items()}
+
+
+@pytest.mark.parametrize("rankdir", ["LR", "RL", "TB", "BT"])
+def test_each_column_is_drawn_in_index_order(rankdir: str) -> None:
+    svg = render_svg(draw_network(MLP(6, [4, 1], seed=0), rankdir=rankdir))
+    orders = _column_orders(svg, rows=rankdir in ("TB", "BT"))
+    assert orders["inputs"] == [f"input{index}" for index in range(6)]
+    assert orders["layer0"] == [f"layer0_neuron{index}" for index in range(4)]
+    summarised = _column_orders(render_svg(draw_network(MLP(40, [20, 3], seed=0))))
+    assert summarised["inputs"] == [
+        *(f"input{index}" for index in range(8)), "inputs_not_drawn",
+        *(f"input{index}" for index in range(32, 40)),
+    ]
+    assert summarised["layer1"] == ["layer1_neuron0", "layer1_neuron1", "layer1_neuron2"]
