@@ -108,20 +108,9 @@ def ours_dot_step() -> Callable[[], float]:
 
     layers = value_layers(Value)
     points, labels = two_moons()
-    last = len(layers) - 1
 
     def step() -> float:
-        scores = []
-        for x in points:
-            for depth, layer in enumerate(layers):
-                x = [
-                    Value.dot(weights, x, bias).relu() if depth < last else
-                    Value.dot(weights, x, bias)
-                    for weights, bias in layer
-                ]
-            scores.append(x[0])
-        loss = Value.sum((1 - label * score).relu() for label, score in zip(labels, scores))
-        loss = loss * (1.0 / len(scores))
+        loss = dot_loss(layers, points, labels)
         for layer in layers:
             for weights, bias in layer:
                 for parameter in [*weights, bias]:

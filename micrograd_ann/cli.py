@@ -23,7 +23,7 @@ import math
 import os
 import sys
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -145,41 +145,36 @@ def picture_format(path: Path) -> str:
 def step_through_page(root: Value) -> str:
     """The step-through backprop page of `root` (`backprop_page`), or a one-line CommandError."""
     from micrograd_ann.pages import backprop_page
-    from micrograd_ann.viz import GraphRenderError, GraphTooLargeError
 
-    try:
+    with graph_errors("make the page", "a page", "use a shorter expression"):
         return backprop_page(root).html
-    except GraphTooLargeError as error:
-        raise CommandError(
-            f"cannot make the page: the graph has {error.values} values, more than the "
-            f"{error.limit} a page can show clearly; use a shorter expression"
-        ) from None
-    except GraphRenderError as error:
-        raise CommandError(f"cannot make the page: {error}", status=RUNTIME_ERROR) from None
 
 
 def draw_picture(root: Value, image_format: str) -> bytes:
     """The computation graph of `root` as SVG or PNG bytes, or a one-line CommandError."""
-    from micrograd_ann.viz import (
-        GraphRenderError,
-        GraphTooLargeError,
-        draw_graph,
-        render_png,
-        render_svg,
-    )
+    from micrograd_ann.viz import draw_graph, render_png, render_svg
 
-    try:
+    with graph_errors("draw the graph", "a drawing", "draw a shorter expression"):
         graph = draw_graph(root)
         if image_format == "png":
             return render_png(graph)
         return render_svg(graph).encode("utf-8")
+
+
+@contextlib.contextmanager
+def graph_errors(doing: str, shown_in: str, instead: str) -> Iterator[None]:
+    """Turn a graph too large to show, or a Graphviz failure, into a one-line CommandError."""
+    from micrograd_ann.viz import GraphRenderError, GraphTooLargeError
+
+    try:
+        yield
     except GraphTooLargeError as error:
         raise CommandError(
-            f"cannot draw the graph: it has {error.values} values, more than the "
-            f"{error.limit} a drawing can show clearly; draw a shorter expression"
+            f"cannot {doing}: the graph has {error.values} values, more than the "
+            f"{error.limit} {shown_in} can show clearly; {instead}"
         ) from None
     except GraphRenderError as error:
-        raise CommandError(f"cannot draw the graph: {error}", status=RUNTIME_ERROR) from None
+        raise CommandError(f"cannot {doing}: {error}", status=RUNTIME_ERROR) from None
 
 
 # -------------------------------------------------------------------------------------------------
