@@ -29,12 +29,14 @@ import builtins
 import inspect
 import keyword
 import math
+import numbers
 import operator
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from micrograd_ann import engine, operations
+from micrograd_ann.checks import shorten
 from micrograd_ann.engine import Value, topological_order
 
 __all__ = ["CompiledGradient", "compile_gradient", "ModelProgram", "model_program"]
@@ -42,38 +44,88 @@ __all__ = ["CompiledGradient", "compile_gradient", "ModelProgram", "model_progra
 _LABEL_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}")
 _COMMENT_LABEL_LENGTH = 40
 
-# Functions the generated code may call, under the names it calls them by. Where the engine's
-# forward raises a domain error, the table's own function is called, so the message is the same.
+# The operations whose float rule the generated code writes out inline, because the rule in
+# `operations.py` is that same plain arithmetic (`a + b`, `sum(terms, 0.0)`, `1 - out * out`):
+# the same float operations in the same order, so the results are bit-identical.
+_INLINE_FORWARD = {"add": "+", "sub": "-", "mul": "*"}
+_INLINE_DERIVATIVES = {"add", "sub", "mul", "neg", "exp", "log", "tanh", "sigmoid", "sum", "dot"}
+
+# Every other rule is called, not rewritten: the generated code calls the operation's own
+# `forward` and `derivatives` from the table, under these names, so the two cannot drift (nan,
+# ±inf, signed zeros and the domain errors' messages all come from the one definition).
+_CALLED_NAMES = {
+    "div": "divide",
+    "pow": "power",
+    "neg": "",
+    "abs": "abs",
+    "exp": "exp",
+    "log": "log",
+    "tanh": "tanh",
+    "sigmoid": "sigmoid",
+    "relu": "relu",
+    "sin": "sin",
+    "cos": "cos",
+    "sqrt": "sqrt",
+}
+_CALLED_FORWARD = {op: name for op, name in _CALLED_NAMES.items() if name}
+_CALLED_DERIVATIVES = {
+    op: f"{name}_derivatives"
+    for op, name in _CALLED_NAMES.items()
+    if name and op not in _INLINE_DERIVATIVES
+}
+
+# Operations whose local derivatives are finite whatever their inputs (±1, 0): a zero gradient
+# times them adds ±0.0, which changes no sum, so their edges need no `if grad != 0.0:`.
+_FINITE_DERIVATIVES = {"add", "sub", "neg", "sum", "relu", "abs"}
+
+
+def _overflow(operation_name: str, out: float, *inputs: float) -> None:
+    """Raise the engine's OverflowError if finite `inputs` gave the non-finite `out`."""
+    engine._check_finite(operations.OPERATIONS[operation_name], out, inputs)
+
+
+def exponent_error(base: float, exponent: float) -> ValueError:
+    """The engine's error for `b ** k` with a trainable `k` and `b < 0` (ln b is undefined)."""
+    return ValueError(
+        f"pow: {base!r} ** {exponent!r} has no derivative with respect to the "
+        "exponent (ln of a negative base); use a plain number as the exponent"
+    )
+
+
+# Functions the generated code may call, under the names it calls them by.
 _NAMESPACE: dict[str, Any] = {
     "math": math,
     "sum": sum,
-    "abs": abs,
-    "divide": operations.DIV.forward,
-    "power": operations.POW.forward,
-    "power_derivatives": operations.POW.derivatives,
-    "exp": operations.EXP.forward,
-    "log": operations.LOG.forward,
-    "sqrt": operations.SQRT.forward,
-    "tanh": math.tanh,
-    "sin": math.sin,
-    "cos": math.cos,
-    "overflow": lambda name, out, *inputs: engine._check_finite(
-        operations.OPERATIONS[name], out, inputs
-    ),
-    "exponent_error": lambda base, exponent: _exponent_error(base, exponent),
+    **{name: operations.OPERATIONS[op].forward for op, name in _CALLED_FORWARD.items()},
+    **{name: operations.OPERATIONS[op].derivatives for op, name in _CALLED_DERIVATIVES.items()},
+    "overflow": _overflow,
+    "exponent_error": exponent_error,
 }
-_RESERVED = set(_NAMESPACE) | set(dir(builtins)) | {"grads", "inputs"}
+# Names of the generated programs themselves, which no label may take.
+_PROGRAM_NAMES = {
+    "value_and_grad", "forward", "backward", "params", "inputs", "state", "output_grads", "grads",
+}
+_RESERVED = set(_NAMESPACE) | set(dir(builtins)) | _PROGRAM_NAMES
 
 # Operations whose output can overflow from finite inputs without raising by themselves: the
 # engine checks their result (`_check_finite`), so the generated code does too.
 _MAY_OVERFLOW = {"add", "sub", "mul", "div", "sum", "dot"}
 
 
-def _exponent_error(base: float, exponent: float) -> ValueError:
-    return ValueError(
-        f"pow: {base!r} ** {exponent!r} has no derivative with respect to the "
-        "exponent (ln of a negative base); use a plain number as the exponent"
-    )
+def _helpers_comment(ops: set[str], checks: set[str]) -> list[str]:
+    """The comment naming the functions a program calls and where they are defined."""
+    rules = sorted({_CALLED_FORWARD[op] for op in ops if op in _CALLED_FORWARD} - {"abs"})
+    with_derivatives = {_CALLED_FORWARD[op] for op in ops if op in _CALLED_DERIVATIVES}
+    lines = []
+    if rules or with_derivatives:
+        names = ", ".join(sorted(set(rules) | with_derivatives))
+        lines.append(f"# {names}: the operations' own float rules (micrograd_ann/operations.py)")
+        if with_derivatives:
+            lines.append("#   and name_derivatives(*inputs, out): their local derivatives")
+    if checks:
+        named = ", ".join(sorted(checks))
+        lines.append(f"# {named}: raise the engine's errors (micrograd_ann/compile.py)")
+    return lines
 
 
 def comment_text(label: str) -> str:
@@ -133,12 +185,25 @@ def compile_gradient(
     same numbers as the graph path. Values `f` uses that are not among its inputs (a parameter
     it closes over, say) are constants of the compiled code, fixed at their traced data.
     """
-    if callable(example_inputs) or isinstance(example_inputs, (str, bytes)):
+    if (
+        not isinstance(example_inputs, Iterable)
+        or callable(example_inputs)
+        or isinstance(example_inputs, (str, bytes))
+    ):
+        hint = ""
+        if isinstance(example_inputs, Value):
+            hint = f"; pass numbers, not Values: [{example_inputs.data!r}]"
+        elif isinstance(example_inputs, numbers.Real):
+            hint = f"; for one input pass a list of one: [{example_inputs!r}]"
         raise TypeError(
-            "compile_gradient(f, example_inputs) needs a sequence of numbers as example_inputs, "
-            f"got {type(example_inputs).__name__}"
+            "compile_gradient(f, example_inputs): example_inputs must be a list of numbers, "
+            f"one per argument of f (e.g. [0.5, -1.5]); got {type(example_inputs).__name__} "
+            f"{shorten(example_inputs)}{hint}"
         )
-    floats = [engine._as_float(x, "compile_gradient example input") for x in example_inputs]
+    floats = [
+        engine._as_float(x, f"compile_gradient: example_inputs[{index}]")
+        for index, x in enumerate(example_inputs)
+    ]
     names = _parameter_names(f, len(floats))
     inputs = [Value(x, label=name) for x, name in zip(floats, names)]
     with _grad_enabled():
@@ -189,12 +254,15 @@ class _Names:
 
     Generated names are those `explain()` shows: the operation and a number in the order the
     nodes are computed (`mul1`, `tanh1`); inputs without a label are `x1`, `x2`, ….
+    With `use_labels=False` no label becomes a name (the model programs name everything by
+    structure), and a caller may give a value a name of its own (`assign(value, name=...)`).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, use_labels: bool = True) -> None:
         self._names: dict[int, str] = {}
         self._used: set[str] = set()
         self._counters: dict[str, int] = {}
+        self._use_labels = use_labels
 
     def __getitem__(self, value: Value) -> str:
         return self._names[id(value)]
@@ -202,20 +270,25 @@ class _Names:
     def __contains__(self, value: Value) -> bool:
         return id(value) in self._names
 
-    def assign(self, value: Value, prefix: str = "") -> str:
+    def get(self, value: Value) -> str | None:
+        return self._names.get(id(value))
+
+    def _free(self, name: str) -> bool:
+        return (
+            _LABEL_NAME.fullmatch(name) is not None
+            and not keyword.iskeyword(name)
+            and name not in _RESERVED
+            and not name.startswith("grad_")
+            and name not in self._used
+        )
+
+    def assign(self, value: Value, prefix: str = "", name: str = "") -> str:
         prefix = prefix or (value.op if value.op in operations.OPERATIONS else "node")
         if not prefix.isascii() or not prefix.isidentifier():
             prefix = "node"
-        label = value.label
-        if (
-            _LABEL_NAME.fullmatch(label)
-            and not keyword.iskeyword(label)
-            and label not in _RESERVED
-            and not label.startswith("grad_")
-            and label not in self._used
-        ):
-            name = label
-        else:
+        if not (name and self._free(name)):
+            name = value.label if self._use_labels else ""
+        if not (name and self._free(name)):
             while True:
                 self._counters[prefix] = self._counters.get(prefix, 0) + 1
                 name = f"{prefix}{self._counters[prefix]}"
@@ -226,56 +299,59 @@ class _Names:
         return name
 
 
-def _forward_line(node: Value, operands: list[str], name: str) -> list[str]:
-    """The line(s) computing `node` from its operands' variables."""
-    op = node.op
-    if op in ("add", "sub", "mul"):
-        symbol = {"add": "+", "sub": "-", "mul": "*"}[op]
-        expression = f"{operands[0]} {symbol} {operands[1]}"
-    elif op == "div":
-        expression = f"divide({operands[0]}, {operands[1]})"
-    elif op == "pow":
-        expression = f"power({operands[0]}, {operands[1]})"
-    elif op == "neg":
-        expression = f"-{operands[0]}"
-    elif op == "abs":
-        expression = f"abs({operands[0]})"
-    elif op in ("exp", "log", "sqrt", "tanh", "sin", "cos"):
-        expression = f"{op}({operands[0]})"
-    elif op == "relu":
-        x = operands[0]
-        expression = f"{x} if {x} > 0.0 else 0.0"
-    elif op == "sigmoid":
-        x = operands[0]
-        expression = (
-            f"1.0 / (1.0 + math.exp(-{x})) if {x} >= 0.0 "
-            f"else math.exp({x}) / (1.0 + math.exp({x}))"
-        )
-    elif op == "sum":
-        expression = f"sum(({', '.join(operands)},), 0.0)"
-    elif op == "dot":
+def _check_operations(order: list[Value]) -> None:
+    """Refuse, with what to do instead, a graph holding an operation with no code generator."""
+    for node in order:
+        if node.op not in operations.OPERATIONS:
+            kind = "a custom_operation" if node.op in operations.CUSTOM_OPERATIONS else "unknown"
+            raise ValueError(
+                f"compile_gradient: no code generator for operation {node.op!r} ({kind}); "
+                "generated code covers the built-in operations only. Differentiate this "
+                "function on the graph path instead: out = f(*values); out.backward() "
+                "(train() falls back to the graph path by itself)"
+            )
+
+
+def _forward_expression(op: str, operands: list[str]) -> str:
+    """The expression computing a node from its operands' variables."""
+    if op in _INLINE_FORWARD:
+        return f"{operands[0]} {_INLINE_FORWARD[op]} {operands[1]}"
+    if op == "neg":
+        return f"-{operands[0]}"
+    if op == "sum":
+        return f"sum(({', '.join(operands)},), 0.0)"
+    if op == "dot":
         count = (len(operands) - 1) // 2
         products = ", ".join(
             f"{weight} * {x}" for weight, x in zip(operands[:count], operands[count:-1])
         )
         bias = operands[-1]
-        expression = f"sum(({products},), 0.0) + {bias}" if count else f"0.0 + {bias}"
-    else:
-        raise ValueError(f"compile_gradient: no code generator for operation {op!r}")
-    shown = comment_text(node.label) if node.label and node.label != name else ""
-    comment = f"  # {op}" + (f"  {shown}" if shown else "")
-    lines = [f"{name} = {expression}{comment}"]
-    if op in _MAY_OVERFLOW:
-        lines.append(f"if {name} - {name} != 0.0: overflow({op!r}, {name}, {', '.join(operands)})")
-    return lines
+        return f"sum(({products},), 0.0) + {bias}" if count else f"0.0 + {bias}"
+    return f"{_CALLED_FORWARD[op]}({', '.join(operands)})"  # the table's own forward
 
 
-def _local_derivatives(node: Value, operands: list[str], name: str) -> list[tuple[str, str]]:
-    """For each child: (the expression of ∂node/∂child, the rule to show in the comment).
+# Local derivatives written inline (expression, rule shown): {0}, {1} the operands, {out} the node.
+_INLINE_UNARY = {
+    "neg": ("-1.0", "-1"),
+    "exp": ("{out}", "exp({0})"),
+    "log": ("(1.0 / {0})", "1/{0}"),
+    "tanh": ("(1.0 - {out} * {out})", "1 - tanh({0})²"),
+    "sigmoid": ("({out} * (1.0 - {out}))", "σ({0})·(1 - σ({0}))"),
+}
+# The rules shown for the local derivatives that call the table's `derivatives`.
+_CALLED_RULES = {
+    "div": ("1/{1}", "-({0}/{1})/{1}"),
+    "pow": ("{1}·{0}^({1}-1)", "{0}^{1}·ln({0})"),
+    "abs": ("sign({0})",),
+    "relu": ("1 if {0} > 0 else 0",),
+    "sin": ("cos({0})",),
+    "cos": ("-sin({0})",),
+    "sqrt": ("1/(2√{0})",),
+}
 
-    The expressions are the float rules of `operations.py`, written out.
-    """
-    op = node.op
+
+def _local_derivatives(op: str, operands: list[str], name: str) -> list[tuple[str, str]]:
+    """For each child: (the expression of ∂node/∂child, the rule to show in the comment)."""
     if op == "add":
         return [("1.0", "1"), ("1.0", "1")]
     if op == "sub":
@@ -283,35 +359,20 @@ def _local_derivatives(node: Value, operands: list[str], name: str) -> list[tupl
     if op == "mul":
         a, b = operands
         return [(b, b), (a, a)]
-    if op == "div":
-        a, b = operands
-        return [(f"(1.0 / {b})", f"1/{b}"), (f"(-{name} / {b})", f"-({a}/{b})/{b}")]
-    if op == "pow":
-        b, k = operands
-        return [(f"power_derivatives({b}, {k}, {name})[0]", f"{k}·{b}^({k}-1)"),
-                (f"power_derivatives({b}, {k}, {name})[1]", f"{b}^{k}·ln({b})")]
-    x = operands[0] if operands else ""
-    unary = {
-        "neg": ("-1.0", "-1"),
-        "abs": (f"(1.0 if {x} > 0.0 else -1.0 if {x} < 0.0 else 0.0)", f"sign({x})"),
-        "exp": (name, f"exp({x})"),
-        "log": (f"(1.0 / {x})", f"1/{x}"),
-        "tanh": (f"(1.0 - {name} * {name})", f"1 - tanh({x})²"),
-        "sigmoid": (f"({name} * (1.0 - {name}))", f"σ({x})·(1 - σ({x}))"),
-        "relu": (f"(1.0 if {x} > 0.0 else 0.0)", f"1 if {x} > 0 else 0"),
-        "sin": (f"math.cos({x})", f"cos({x})"),
-        "cos": (f"(-math.sin({x}))", f"-sin({x})"),
-        "sqrt": (f"(0.5 / {name} if {name} != 0.0 else math.inf)", f"1/(2√{x})"),
-    }
-    if op in unary:
-        return [unary[op]]
     if op == "sum":
         return [("1.0", "1")] * len(operands)
     if op == "dot":
         count = (len(operands) - 1) // 2
         weights, xs = operands[:count], operands[count:-1]
         return [*((x, x) for x in xs), *((w, w) for w in weights), ("1.0", "1")]
-    raise ValueError(f"compile_gradient: no code generator for operation {op!r}")
+    if op in _INLINE_UNARY:
+        expression, rule = _INLINE_UNARY[op]
+        return [(expression.format(*operands, out=name), rule.format(*operands))]
+    call = f"{_CALLED_DERIVATIVES[op]}({', '.join(operands)}, {name})"
+    return [
+        (f"{call}[{index}]", rule.format(*operands))
+        for index, rule in enumerate(_CALLED_RULES[op])
+    ]
 
 
 def _product(upstream: str, local: str) -> str:
@@ -323,13 +384,29 @@ def _product(upstream: str, local: str) -> str:
     return f"{upstream} * {local}"
 
 
-def _forward_lines(order: list[Value], names: _Names, operand: Callable[[Value], str]) -> list[str]:
-    """Every node's line(s), in topological order, with the engine's checks."""
+def _forward_lines(
+    order: list[Value], names: _Names, operand_lists: list[list[str]], checks: set[str]
+) -> list[str]:
+    """Every node's line(s), in topological order, with the engine's checks.
+
+    The names of the checks written (`overflow`, `exponent_error`) are added to `checks`.
+    """
     body: list[str] = []
-    for node in order:
-        body.extend(_forward_line(node, [operand(c) for c in node.children], names[node]))
-        if node.op == "pow" and node.children[1] in names and node.children[1].requires_grad:
-            base, exponent = (operand(c) for c in node.children)
+    for node, operands in zip(order, operand_lists):
+        op = node.op
+        name = names[node]
+        shown = comment_text(node.label) if node.label and node.label != name else ""
+        comment = f"  # {op}  {shown}" if shown else f"  # {op}"
+        body.append(f"{name} = {_forward_expression(op, operands)}{comment}")
+        if op in _MAY_OVERFLOW:
+            checks.add("overflow")
+            arguments = ", ".join([repr(op), name, *operands])
+            body.append(f"if {name} - {name} != 0.0: overflow({arguments})")
+        elif op == "pow" and node.children[1].requires_grad and node.children[0] in names:
+            # the engine refuses b ** k for b < 0 when k wants a gradient (ln b), even a k that
+            # is a constant here; a constant b < 0 would have been refused while tracing
+            checks.add("exponent_error")
+            base, exponent = operands
             body.append(f"if {base} < 0.0: raise exponent_error({base}, {exponent})")
     return body
 
@@ -337,26 +414,33 @@ def _forward_lines(order: list[Value], names: _Names, operand: Callable[[Value],
 def _backward_lines(
     order: list[Value],
     names: _Names,
-    operand: Callable[[Value], str],
+    operand_lists: list[list[str]],
     grad_names: dict[int, str],
     unconditional: Value | None,
 ) -> list[str]:
-    """One line per edge in `backward()`'s order; each node's edges under `if grad != 0.0:`."""
+    """One line per edge in `backward()`'s order; each node's edges under `if grad != 0.0:`.
+
+    `backward()` passes nothing on from a node whose gradient is 0. The `if` is left out where
+    every local derivative is finite whatever the inputs (±1, 0, a finite constant): 0 times it
+    adds ±0.0 to a sum that starts at +0.0, which changes nothing.
+    """
     body: list[str] = []
-    for node in reversed(order):
+    for node, operands in zip(reversed(order), reversed(operand_lists)):
         upstream = grad_names[id(node)]
-        operands = [operand(c) for c in node.children]
         edges = []
+        locals_written = []
         for child, (local, rule), child_operand in zip(
-            node.children, _local_derivatives(node, operands, names[node]), operands
+            node.children, _local_derivatives(node.op, operands, names[node]), operands
         ):
-            if not child.requires_grad or id(child) not in grad_names:
+            child_grad = grad_names.get(id(child))
+            if child_grad is None or not child.requires_grad:
                 continue  # constants get no gradient (nor do Values f closed over)
+            locals_written.append(local)
             comment = f"  # {node.op}: ∂/∂{child_operand} = {rule}"
-            edges.append(f"{grad_names[id(child)]} += {_product(upstream, local)}{comment}")
+            edges.append(f"{child_grad} += {_product(upstream, local)}{comment}")
         if not edges:
             continue
-        if node is unconditional:
+        if node is unconditional or _always_finite(node, locals_written, names):
             body.extend(edges)
         else:
             body.append(f"if {upstream} != 0.0:")
@@ -364,36 +448,57 @@ def _backward_lines(
     return body
 
 
-def _operand_writer(names: _Names) -> Callable[[Value], str]:
-    def operand(child: Value) -> str:
-        if child in names:
-            return names[child]
-        return float_literal(child.data)  # a constant, or a Value f closed over
+def _always_finite(node: Value, locals_written: list[str], names: _Names) -> bool:
+    """True when every local derivative written is finite for every input: the operation's
+    are (±1, 0), or each is the literal of a finite constant (`3.0 * x`)."""
+    if node.op in _FINITE_DERIVATIVES:
+        return True
+    constants = {
+        float_literal(child.data)
+        for child in node.children
+        if child not in names and math.isfinite(child.data)
+    }
+    return all(local in constants for local in locals_written)
 
-    return operand
+
+def _operand_lists(order: list[Value], names: _Names) -> list[list[str]]:
+    """Each node's operands as written in the code: a variable, or the literal of a constant
+    (a plain number, or a Value `f` closed over, fixed at its traced data)."""
+    return [
+        [names.get(child) or float_literal(child.data) for child in node.children]
+        for node in order
+    ]
 
 
 def generate_source(root: Value, inputs: Sequence[Value]) -> tuple[str, list[str]]:
     """The source of `value_and_grad(*inputs)` for the graph of `root`, and the input names."""
+    order = topological_order(root)
+    _check_operations(order)
     names = _Names()
     input_names = [names.assign(value, "x") for value in inputs]
-    order = topological_order(root)
+    if root not in names and not order:
+        raise ValueError(
+            f"compile_gradient: the output {root!r} is a leaf that is not one of the inputs, so "
+            "it does not depend on them; return a Value computed from f's arguments"
+        )
     for node in order:
         names.assign(node)
-    operand = _operand_writer(names)
+    operand_lists = _operand_lists(order, names)
     grad_names = {id(value): f"grad_{names[value]}" for value in inputs}
     grad_names.update({id(node): f"grad_{names[node]}" for node in order})
-    body = ["# forward pass: one line per node, every node after its inputs"]
-    body.extend(_forward_lines(order, names, operand))
+    checks: set[str] = set()
+    forward = _forward_lines(order, names, operand_lists, checks)
+    body = _helpers_comment({node.op for node in order}, checks)
+    body.append("# forward pass: one line per node, every node after its inputs")
+    body.extend(forward)
     body.append("")
     body.append("# backward pass: the chain rule, one line per edge, in backward()'s order")
     body.extend(
         f"{grad_names[id(value)]} = 0.0" for value in [*order, *inputs] if value is not root
     )
     body.append(f"{grad_names[id(root)]} = 1.0  # ∂out/∂out")
-    body.extend(_backward_lines(order, names, operand, grad_names, root))
-    grads = ", ".join(grad_names[id(value)] for value in inputs)
-    body.append(f"return {names[root]}, ({grads}{',' if len(inputs) == 1 else ''})")
+    body.extend(_backward_lines(order, names, operand_lists, grad_names, root))
+    body.append(f"return {names[root]}, {_tuple([grad_names[id(value)] for value in inputs])}")
     lines = [f"def value_and_grad({', '.join(input_names)}):"]
     lines.extend(f"    {line}" if line else "" for line in body)
     return "\n".join(lines) + "\n", input_names
@@ -402,6 +507,10 @@ def generate_source(root: Value, inputs: Sequence[Value]) -> tuple[str, list[str
 # -------------------------------------------------------------------------------------------------
 # Models: the compiled path of train()
 # -------------------------------------------------------------------------------------------------
+
+
+def _span(names: Sequence[str]) -> str:
+    return f"{names[0]} … {names[-1]}" if len(names) > 3 else ", ".join(names) or "none"
 
 
 def _tuple(names: Sequence[str]) -> str:
@@ -428,16 +537,31 @@ class ModelProgram:
         self.backward: Callable[..., tuple[float, ...]] = namespace["backward"]
 
 
+def parameter_identifier(dotted_name: str) -> str:
+    """A parameter's variable in a model program, from its name in `named_parameters()`:
+    `layers.1.neurons.3.w.0` → `w_1_3_0` (layer 1, neuron 3, weight 0), `neurons.3.b` → `b_3`."""
+    parts = dotted_name.split(".")
+    numbers = [part for part in parts if part.isdigit()]
+    kind = next((part for part in reversed(parts) if not part.isdigit()), "parameter")
+    return "_".join([kind, *numbers])
+
+
 def generate_model_source(
-    outputs: Sequence[Value], parameters: Sequence[Value], inputs: Sequence[Value]
+    outputs: Sequence[Value],
+    parameters: Sequence[Value],
+    inputs: Sequence[Value],
+    parameter_names: Sequence[str] = (),
 ) -> str | None:
     """The source of a model's `forward` and `backward` (see `ModelProgram`).
 
+    Parameters are named from `parameter_names` (dotted, as `named_parameters()` gives them),
+    inputs `x0, x1, …`, nodes by operation (`dot1`, `tanh1`); no label becomes a name.
     None when some parameter is used more than once per sample: its contributions would then
     have to be added in the engine's order across samples, which this program does not do.
     """
     virtual_root = engine._node(0.0, "sum", tuple(outputs), (1.0,) * len(outputs))
     order = topological_order(virtual_root)[:-1]
+    _check_operations(order)
     uses: dict[int, int] = {}
     for node in order:
         for child in node.children:
@@ -446,17 +570,32 @@ def generate_model_source(
         return None
     if any(not node.children for node in outputs):
         return None
-    names = _Names()
-    parameter_names = [names.assign(value, "x") for value in parameters]
-    input_names = [names.assign(value, "x") for value in inputs]
+    names = _Names(use_labels=False)
+    dotted = list(parameter_names) or [f"parameter.{index}" for index in range(len(parameters))]
+    parameter_variables = [
+        names.assign(value, "parameter", parameter_identifier(name))
+        for value, name in zip(parameters, dotted)
+    ]
+    input_names = [names.assign(value, "x", f"x{index}") for index, value in enumerate(inputs)]
     for node in order:
         names.assign(node)
-    operand = _operand_writer(names)
+    operand_lists = _operand_lists(order, names)
     grad_names = {id(value): f"grad_{names[value]}" for value in parameters}
     grad_names.update({id(node): f"grad_{names[node]}" for node in order})
     state = [names[node] for node in order]
-    header = [f"{_tuple(parameter_names)} = params", f"{_tuple(input_names)} = inputs"]
-    forward = [*header, *_forward_lines(order, names, operand)]
+    checks: set[str] = set()
+    forward_lines = _forward_lines(order, names, operand_lists, checks)
+    shown = (
+        f"{parameter_variables[0]} is {comment_text(dotted[0])}, and so on"
+        if parameter_variables else "none"
+    )
+    header = [
+        f"# params: model.parameters() in order ({shown}); inputs: one row, {_span(input_names)}",
+        *_helpers_comment({node.op for node in order}, checks),
+        f"{_tuple(parameter_variables)} = params",
+        f"{_tuple(input_names)} = inputs",
+    ]
+    forward = [*header, *forward_lines]
     forward.append(f"return {_tuple([names[node] for node in outputs])}, {_tuple(state)}")
     output_grads = _tuple([grad_names[id(node)] for node in outputs])
     backward = [*header, f"{_tuple(state)} = state"]
@@ -466,7 +605,7 @@ def generate_model_source(
         if not any(value is output for output in outputs)
     )
     backward.append(f"{output_grads} = output_grads")
-    backward.extend(_backward_lines(order, names, operand, grad_names, None))
+    backward.extend(_backward_lines(order, names, operand_lists, grad_names, None))
     backward.append(f"return {_tuple([grad_names[id(value)] for value in parameters])}")
     lines = ["def forward(params, inputs):", *(f"    {line}" for line in forward), ""]
     lines += ["def backward(params, inputs, state, output_grads):"]
@@ -474,31 +613,67 @@ def generate_model_source(
     return "\n".join(lines) + "\n"
 
 
-_PROGRAMS: dict[tuple[str, str], ModelProgram | None] = {}
+_PROGRAMS: dict[tuple[object, ...], ModelProgram | None] = {}
+
+
+def _traced_structure(
+    outputs: Sequence[Value], parameters: Sequence[Value], inputs: Sequence[Value]
+) -> tuple[object, ...]:
+    """What a model's trace computes, as a hashable key: each node's operation and where its
+    children come from (a parameter, an input or an earlier node by position, or a constant's
+    exact literal), which parameters are trainable, and which nodes are the outputs.
+
+    Two traces with the same structure get the same program, whatever the model's attributes
+    claim (`neuron.activation` can be reassigned without changing what the neuron computes).
+    """
+    virtual_root = engine._node(0.0, "sum", tuple(outputs), (1.0,) * len(outputs))
+    order = topological_order(virtual_root)
+    position = {id(value): index for index, value in enumerate([*parameters, *inputs, *order])}
+
+    def source_of(child: Value) -> object:
+        index = position.get(id(child))
+        return index if index is not None else (float_literal(child.data), child.requires_grad)
+
+    return (
+        len(parameters),
+        len(inputs),
+        tuple(parameter.requires_grad for parameter in parameters),
+        tuple((node.op, tuple(map(source_of, node.children))) for node in order),
+    )
 
 
 def model_program(model: object) -> ModelProgram | None:
     """The compiled program of a built-in model (`Neuron`, `Layer`, `MLP`), made once per shape.
 
+    The model is traced on every call (cheap) and the program is looked up by the structure of
+    that trace, so a model whose attributes were changed never gets another model's program.
     None for any other model (subclasses included): `train()` then uses the graph path.
     """
     from micrograd_ann.nn import MLP, Layer, Neuron
 
     if type(model) not in (Neuron, Layer, MLP):
         return None
-    key = (type(model).__name__, repr(model))
+    width = model.nin  # type: ignore[attr-defined]
+    inputs = [Value(0.0, label=f"x{index}", requires_grad=False) for index in range(width)]
+    try:
+        with _grad_enabled():
+            output = model(inputs)  # type: ignore[operator]
+    except ArithmeticError:  # parameters so large that the trace overflows: the graph path
+        return None  # reports it as training diverging
+    outputs = [output] if isinstance(output, Value) else list(output)
+    named = model.named_parameters()  # type: ignore[attr-defined]
+    parameters = [parameter for _, parameter in named]
+    single = isinstance(output, Value)
+    structure = _traced_structure(outputs, parameters, inputs)
+    key = (type(model).__name__, single, structure)
     if key not in _PROGRAMS:
-        width = model.nin  # type: ignore[attr-defined]
-        inputs = [Value(0.0, label=f"x{index}", requires_grad=False) for index in range(width)]
-        try:
-            with _grad_enabled():
-                output = model(inputs)  # type: ignore[operator]
-        except ArithmeticError:  # parameters so large that the trace overflows: the graph path
-            return None  # reports it as training diverging
-        outputs = [output] if isinstance(output, Value) else list(output)
-        source = generate_model_source(outputs, model.parameters(), inputs)  # type: ignore[attr-defined]
-        single = isinstance(output, Value)
-        _PROGRAMS[key] = None if source is None else ModelProgram(source, single)
+        if any(op not in operations.OPERATIONS for op, _ in structure[-1]):  # type: ignore[attr-defined]
+            _PROGRAMS[key] = None  # an operation with no code generator: the graph path
+        else:
+            source = generate_model_source(
+                outputs, parameters, inputs, [name for name, _ in named]
+            )
+            _PROGRAMS[key] = None if source is None else ModelProgram(source, single)
     return _PROGRAMS[key]
 
 

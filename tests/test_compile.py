@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
-from micrograd_ann import Value, compile_gradient
+from micrograd_ann import Value, compile_gradient, operations
 
 Function = Callable[..., Value]
 
@@ -83,11 +85,19 @@ def test_source_reads_as_the_chain_rule() -> None:
 
 def test_constants_are_written_exactly() -> None:
     third = 1.0 / 3.0
-    compiled = compile_gradient(lambda x: x * third + math.inf * 0.0 + x, [1.0])
-    assert repr(third) in compiled.source
-    assert compiled(2.0) == (2.0 * third + math.nan * 0.0 + 2.0, (third + 1.0,)) or math.isnan(
-        compiled(2.0)[0]
-    )
+    not_a_number = math.inf * 0.0
+    compiled = compile_gradient(lambda x: x * third + not_a_number + x, [1.0])
+    assert repr(third) in compiled.source and "math.nan" in compiled.source
+    value, (slope,) = compiled(2.0)
+    assert math.isnan(value)  # nan + 2.0, but the gradient does not go through the constant:
+    assert slope == third + 1.0  # d/dx (x/3 + c + x), the graph path's float sum bit for bit
+    assert slope == graph_path(lambda x: x * third + not_a_number + x, [2.0])[1][0]
+    signed = compile_gradient(lambda x: x * -0.0 + (x - math.inf), [1.0])
+    assert "(-0.0)" in signed.source and "math.inf" in signed.source
+    value, (slope,) = signed(2.0)
+    assert value == -math.inf and slope == 1.0 + -0.0
+    zero = compile_gradient(lambda x: x * -0.0, [1.0])(2.0)[0]
+    assert zero == 0.0 and math.copysign(1.0, zero) == -1.0  # -0.0, not 0.0
 
 
 @pytest.mark.parametrize(
@@ -194,3 +204,107 @@ def test_cli_prints_the_generated_code(capsys: pytest.CaptureFixture[str]) -> No
     compiled = compile_gradient(lambda x, w, b: (x * w + b).tanh(), [0.5, -1.5, 0.2])
     assert len(source.splitlines()) == len(compiled.source.splitlines())
     assert "    return out, (grad_x, grad_w, grad_b)" in source
+
+
+# Every operation of the table, on the numbers where float rules branch or give up: signed zeros,
+# infinities, nan, a number that overflows when squared, and ordinary numbers of both signs.
+SPECIAL_NUMBERS = [0.0, -0.0, 1.5, -2.0, 1e300, math.inf, -math.inf, math.nan]
+
+
+def table_function(name: str) -> tuple[Function, int]:
+    """`name` applied to Values through its `Value` method, and how many inputs it takes."""
+    operation = operations.OPERATIONS[name]
+    if name == "sum":
+        return (lambda a, b, c: Value.sum([a, b, c])), 3
+    if name == "dot":
+        return (lambda a, b, c: Value.dot([a, b], [c, a], b)), 3
+    method = getattr(Value, operation.method)
+    return method, operation.arity or 1
+
+
+def same_float(first: float, second: float) -> bool:
+    if math.isnan(first) or math.isnan(second):
+        return math.isnan(first) and math.isnan(second)
+    return first == second and math.copysign(1.0, first) == math.copysign(1.0, second)
+
+
+def outcome(run: Callable[..., tuple[float, Any]], *xs: float) -> tuple[str, object]:
+    """(value, grads) as lists, or the exception's type and message."""
+    try:
+        value, grads = run(*xs)
+    except Exception as error:
+        return "error", (type(error), str(error))
+    return "numbers", (value, list(grads))
+
+
+@pytest.mark.parametrize("name", sorted(operations.OPERATIONS))
+def test_every_operation_on_non_finite_numbers_matches_the_graph_path(name: str) -> None:
+    f, count = table_function(name)
+    compiled = compile_gradient(f, [0.75] * count)
+    for xs in itertools.product(SPECIAL_NUMBERS, repeat=count):
+        graph_kind, graph = outcome(lambda *numbers: graph_path(f, list(numbers)), *xs)
+        compiled_kind, result = outcome(compiled, *xs)
+        assert compiled_kind == graph_kind, (name, xs, graph, result)
+        if graph_kind == "error":
+            assert result == graph, (name, xs)
+        else:
+            (value, grads), (expected_value, expected_grads) = result, graph  # type: ignore[misc]
+            assert same_float(value, expected_value), (name, xs, result, graph)
+            assert all(map(same_float, grads, expected_grads)), (name, xs, result, graph)
+
+
+def test_an_output_that_is_not_computed_from_the_inputs_is_refused() -> None:
+    w = Value(5.0)
+    with pytest.raises(ValueError, match="leaf that is not one of the inputs"):
+        compile_gradient(lambda x: w, [1.0])
+    assert compile_gradient(lambda x: x, [1.0])(4.0) == (4.0, (1.0,))
+
+
+def test_an_exponent_closed_over_refuses_a_negative_base_as_the_engine_does() -> None:
+    k = Value(2.0)  # wants a gradient, though it is a constant of the compiled code
+    compiled = compile_gradient(lambda x: x**k, [3.0])
+    assert compiled(3.0) == graph_path(lambda x: x**k, [3.0])[:1] + ((6.0,),)
+    with pytest.raises(ValueError) as engine_error:
+        graph_path(lambda x: x**k, [-3.0])
+    with pytest.raises(ValueError) as compiled_error:
+        compiled(-3.0)
+    assert str(compiled_error.value) == str(engine_error.value)
+    # a plain-number exponent has no such check, and a constant base writes none
+    assert compile_gradient(lambda x: x**2.0, [3.0])(-3.0) == (9.0, (-6.0,))
+    assert "< 0.0" not in compile_gradient(lambda x: 2.0**x, [1.0]).source
+
+
+@pytest.mark.parametrize(
+    ("example_inputs", "shown"),
+    [(None, "NoneType None"), (3.0, "float 3.0; for one input pass a list of one: [3.0]"),
+     (Value(2.0), "pass numbers, not Values: [2.0]"), ("ab", "str 'ab'")],
+)
+def test_example_inputs_that_are_not_a_list_of_numbers_are_refused(
+    example_inputs: Any, shown: str
+) -> None:
+    with pytest.raises(TypeError, match="example_inputs must be a list of numbers") as error:
+        compile_gradient(lambda x: x * x, example_inputs)
+    assert shown in str(error.value)
+    with pytest.raises(TypeError, match=r"example_inputs\[1\] must be a real number"):
+        compile_gradient(lambda x, y: x * y, [1.0, None])  # type: ignore[list-item]
+
+
+def test_a_custom_operation_is_refused_with_what_to_do_instead() -> None:
+    from micrograd_ann import custom_operation
+
+    softplus = custom_operation(
+        "softplus_for_compile_test",
+        forward=lambda x: math.log1p(math.exp(-abs(x))) + max(x, 0.0),
+        derivatives=lambda x, out: (1.0 / (1.0 + math.exp(-x)),),
+    )
+    with pytest.raises(ValueError, match="'softplus_for_compile_test' \\(a custom_operation\\)") as error:
+        compile_gradient(lambda x: softplus(x * 2.0), [1.0])
+    assert "out.backward()" in str(error.value) and "train() falls back" in str(error.value)
+
+
+def test_helpers_the_code_calls_are_named_in_it() -> None:
+    source = compile_gradient(lambda x, y: (x / y).relu() * x, [1.0, 2.0]).source
+    header = source.split("# forward pass")[0]
+    for helper in ("divide", "relu", "name_derivatives", "operations.py", "overflow"):
+        assert helper in header
+    assert "exponent_error" not in source

@@ -104,3 +104,52 @@ def test_callbacks_see_the_parameters_after_each_epoch() -> None:
         return seen
 
     assert snapshots(True) == snapshots(False)
+
+
+@pytest.mark.parametrize(
+    "label", ["state", "params", "inputs", "output_grads", "forward", "backward", "grad_x0", "x0"]
+)
+def test_no_parameter_label_can_clash_with_the_programs_own_names(label: str) -> None:
+    def labelled_run(compiled: bool) -> tuple[Any, list[float]]:
+        model = MLP(2, [3, 1], seed=6)
+        for parameter in model.parameters():
+            parameter.label = label
+        history = train(model, POINTS, SIGNS, loss="hinge", epochs=2, progress=False,
+                        compiled=compiled)
+        return history.to_dict(), [parameter.data for parameter in model.parameters()]
+
+    assert labelled_run(True) == labelled_run(False)
+
+
+def test_parameters_and_inputs_are_told_apart_by_name() -> None:
+    program = model_program(MLP(2, [3, 1], seed=1))
+    assert program is not None
+    assert "    (x0, x1) = inputs\n" in program.source
+    parameters_line = next(
+        line for line in program.source.splitlines() if line.endswith(" = params")
+    )
+    assert parameters_line.strip().startswith("(w_0_0_0, w_0_0_1, b_0_0, w_0_1_0,")
+    assert "grad_b_1_0 +=" in program.source  # layer 1, neuron 0's bias
+    neuron = model_program(Neuron(2))
+    assert neuron is not None and "(w_0, w_1, b) = params" in neuron.source
+
+
+def test_a_program_is_found_by_what_the_model_computes_not_by_what_it_claims() -> None:
+    relabelled = Neuron(2, activation="relu", seed=1)
+    relabelled.activation = "tanh"  # the attribute changes; the neuron still computes relu
+    relu_program = model_program(relabelled)
+    tanh_neuron = Neuron(2, activation="tanh", seed=1)
+    tanh_program = model_program(tanh_neuron)
+    assert relu_program is not None and tanh_program is not None
+    assert "relu(" in relu_program.source and "relu(" not in tanh_program.source
+    params = [parameter.data for parameter in tanh_neuron.parameters()]
+    (output,), _ = tanh_program.forward(params, [1.0, -2.0])
+    assert output == tanh_neuron([1.0, -2.0]).data
+    assert model_program(Neuron(2, activation="tanh", seed=4)) is tanh_program
+
+    def neuron_run(compiled: bool) -> list[float]:
+        model = Neuron(2, activation="tanh", seed=1)
+        train(model, POINTS, SIGNS, loss="hinge", epochs=2, progress=False, compiled=compiled)
+        return [parameter.data for parameter in model.parameters()]
+
+    assert neuron_run(True) == neuron_run(False)
