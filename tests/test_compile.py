@@ -263,7 +263,7 @@ def test_an_output_that_is_not_computed_from_the_inputs_is_refused() -> None:
 def test_an_exponent_closed_over_refuses_a_negative_base_as_the_engine_does() -> None:
     k = Value(2.0)  # wants a gradient, though it is a constant of the compiled code
     compiled = compile_gradient(lambda x: x**k, [3.0])
-    assert compiled(3.0) == graph_path(lambda x: x**k, [3.0])[:1] + ((6.0,),)
+    assert compiled(3.0) == (9.0, (6.0,))  # 3², 2·3
     with pytest.raises(ValueError) as engine_error:
         graph_path(lambda x: x**k, [-3.0])
     with pytest.raises(ValueError) as compiled_error:
@@ -297,8 +297,9 @@ def test_a_custom_operation_is_refused_with_what_to_do_instead() -> None:
         forward=lambda x: math.log1p(math.exp(-abs(x))) + max(x, 0.0),
         derivatives=lambda x, out: (1.0 / (1.0 + math.exp(-x)),),
     )
-    with pytest.raises(ValueError, match="'softplus_for_compile_test' \\(a custom_operation\\)") as error:
+    with pytest.raises(ValueError, match="no code generator") as error:
         compile_gradient(lambda x: softplus(x * 2.0), [1.0])
+    assert "'softplus_for_compile_test' (a custom_operation)" in str(error.value)
     assert "out.backward()" in str(error.value) and "train() falls back" in str(error.value)
 
 
