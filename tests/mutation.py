@@ -4,14 +4,18 @@ Every operation in `micrograd_ann.operations.OPERATIONS` writes its local deriva
 `derivatives` on floats (used by `backward()`) and `derivative_values` on Values (used by
 `grad(..., create_graph=True)`). For each of the two rules and every output position (each input
 of a binary operation; the first, last and every term of `sum`; the weights, inputs and bias of
-`dot`), three mutants replace the local derivative d with 0, 2·d and −d. Each mutant runs in its
-own subprocess: it swaps the `Operation` in the module (and in the `OPERATIONS` table) for
-`dataclasses.replace(operation, <rule>=mutated)` and then runs the gradient tests with pytest
+`dot`), three mutants replace the local derivative d with 0, 2·d and −d; a fourth, for the
+Value-level rule, *detaches* d (the same number as a constant, so first derivatives stay right
+and only the second and higher go wrong), where d is computed from Values at all. Each mutant
+runs in its own subprocess: it swaps the `Operation` in the module (and in the `OPERATIONS`
+table) for `dataclasses.replace(operation, <rule>=mutated)` and then runs the gradient tests with
+pytest
 (hypothesis "ci" profile, stop at the first failure). A mutant is *caught* when the tests fail
 and *survives* when they pass.
 
     python tests/mutation.py            # all mutants, prints a Markdown table
     python tests/mutation.py --jobs 2   # two subprocesses at a time
+    python tests/mutation.py --rules derivative_values --transforms detach
 
 Exit status 0 when every mutant is caught. Not part of the pytest run (it takes minutes).
 """
@@ -41,10 +45,20 @@ GRADIENT_TESTS = {
     ],
 }
 
+def _detach(derivative: Any) -> Any:
+    """The same number with no graph behind it: right at first order, wrong from the second."""
+    from micrograd_ann import Value
+
+    if isinstance(derivative, Value):
+        return Value(derivative.data, requires_grad=False)
+    return derivative
+
+
 TRANSFORMS: dict[str, Callable[[Any], Any]] = {  # on a float or a Value alike
     "zero": lambda derivative: 0.0,
     "double": lambda derivative: 2.0 * derivative,
     "flip sign": lambda derivative: -derivative,
+    "detach": _detach,  # derivative_values only, where the derivative depends on a Value
 }
 
 RULES = ("derivatives", "derivative_values")
@@ -83,14 +97,34 @@ DOT_VALUE_POSITIONS: dict[str, Selector] = {
 }
 
 
+BINARY = ("add", "sub", "mul", "div", "pow")
+
+
 def positions(name: str, rule: str = "derivatives") -> dict[str, Selector]:
     if name == "sum":
         return SUM_POSITIONS
     if name == "dot":
         return DOT_POSITIONS if rule == "derivatives" else DOT_VALUE_POSITIONS
-    if name in ("add", "sub", "mul", "div", "pow"):
+    if name in BINARY:
         return BINARY_POSITIONS
     return UNARY_POSITIONS
+
+
+def applies(rule: str, name: str, position: str, transform: str) -> bool:
+    """Whether the mutant changes anything: "detach" changes only a Value-level derivative
+    that is itself computed from Values (relu's 1 or 0 and add's 1 have no graph to lose)."""
+    if transform != "detach":
+        return True
+    if rule != "derivative_values":
+        return False
+    from micrograd_ann import Value
+    from micrograd_ann.operations import OPERATIONS
+
+    count = {"sum": 3, "dot": 5}.get(name, 2 if name in BINARY else 1)
+    children = [Value(0.7 + 0.2 * index) for index in range(count)]
+    local = OPERATIONS[name].derivative_values(*children, Value(0.5))
+    chosen = positions(name, rule)[position]([*children, Value(0.5)], len(local))
+    return any(isinstance(local[index], Value) and local[index].requires_grad for index in chosen)
 
 
 def apply_mutant(rule: str, name: str, position: str, transform: str) -> None:
@@ -149,6 +183,8 @@ def main() -> int:
                         help=argparse.SUPPRESS)
     parser.add_argument("--rules", nargs="+", choices=RULES, default=list(RULES),
                         help="which local-derivative rules to mutate (default: both)")
+    parser.add_argument("--transforms", nargs="+", choices=list(TRANSFORMS),
+                        default=list(TRANSFORMS), help="which mutations to make (default: all)")
     options = parser.parse_args()
     if options.mutant:
         return run_tests_under_mutant(*options.mutant)
@@ -172,17 +208,19 @@ def main() -> int:
         for rule in options.rules
         for name in OPERATIONS
         for position in positions(name, rule)
-        for transform in TRANSFORMS
+        for transform in options.transforms
+        if applies(rule, name, position, transform)
     ]
     with ThreadPoolExecutor(max_workers=options.jobs) as pool:
         verdicts = dict(zip(mutants, pool.map(verdict, mutants)))
 
-    print("| rule | operation | position | " + " | ".join(TRANSFORMS) + " |")
-    print("|---|---|---|" + "---|" * len(TRANSFORMS))
+    print("| rule | operation | position | " + " | ".join(options.transforms) + " |")
+    print("|---|---|---|" + "---|" * len(options.transforms))
     for rule in options.rules:
         for name in OPERATIONS:
             for position in positions(name, rule):
-                cells = [verdicts[(rule, name, position, transform)] for transform in TRANSFORMS]
+                cells = [verdicts.get((rule, name, position, transform), "—")
+                         for transform in options.transforms]
                 print(f"| {rule} | {name} | {position} | " + " | ".join(cells) + " |")
     caught = sum(result == "caught" for result in verdicts.values())
     elapsed = time.perf_counter() - started
