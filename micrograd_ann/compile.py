@@ -3,10 +3,17 @@
 `compile_gradient(f, example_inputs)` calls `f` once on `Value`s, records the graph, and writes
 it as straight-line Python over plain floats:
 
-- the forward pass, one line per node in topological order (`v3 = w * x  # mul`);
+- the forward pass, one line per node in topological order (`v3 = w * x  # mul`), and the
+  engine's checks: `if not math.isfinite(v3 + v4): overflow(...)` after a few nodes, where
+  `backward()` would have raised OverflowError for finite inputs turned into nan or ±inf;
 - the backward pass, one line per edge in exactly the order `backward()` applies it
   (`grad_w += grad_v3 * x  # mul: ∂/∂w = x`), each node's lines under `if grad_v3 != 0.0:`
-  because `backward()` passes nothing on from a node whose gradient is exactly 0.
+  because `backward()` passes nothing on from a node whose gradient is exactly 0 (left out
+  where it cannot matter: local derivatives that are always finite, as add's 1).
+
+Every float rule that is more than plain arithmetic (relu, divide, sin's derivative, …) is
+called from the operation table (`operations.py`) rather than written again, so compiled code
+and the engine agree on nan, ±inf, signed zeros and error messages by construction.
 
 The generated function makes no `Value` objects, so it runs at the speed of hand-written float
 code, and it performs the same float operations in the same order as the graph path: its
@@ -14,18 +21,21 @@ results are bit-identical to `f(*values)` followed by `backward()`.
 
 Python control flow in `f` that looks at `.data` (an `if`, a `max`, a loop count) is fixed at
 the trace: the compiled code follows the branch the example inputs took, for every input.
-Branches *inside* operations (relu, abs, sigmoid's two forms, the power rule's cases) are written
-as branches in the code, so those are right everywhere.
+Branches *inside* operations (relu, abs, sigmoid's two forms, the power rule's cases) run in the
+table's functions that the code calls, so those are right everywhere.
 
 Security: the source is executed, so nothing the user wrote reaches it as code. Names are
-generated, or taken from a label only when the label is a plain ASCII identifier that clashes
-with nothing; labels otherwise appear only in comments, with line breaks and every other
-non-printable character removed; numbers are written as `repr(float)` (`math.inf`, `math.nan`).
+generated, or (in `compile_gradient` only; a model program names everything by structure) taken
+from a label when the label is a plain ASCII identifier that clashes with nothing, the
+generated code's own names included; labels otherwise appear only in comments, with line
+breaks and every other non-printable character removed; numbers are written as `repr(float)`
+(`math.inf`, `math.nan`).
 """
 
 from __future__ import annotations
 
 import builtins
+import functools
 import inspect
 import keyword
 import math
@@ -79,9 +89,36 @@ _CALLED_DERIVATIVES = {
 _FINITE_DERIVATIVES = {"add", "sub", "neg", "sum", "relu", "abs"}
 
 
-def _overflow(operation_name: str, out: float, *inputs: float) -> None:
-    """Raise the engine's OverflowError if finite `inputs` gave the non-finite `out`."""
-    engine._check_finite(operations.OPERATIONS[operation_name], out, inputs)
+OverflowInputs = dict[str, tuple[str, tuple[str | float, ...]]]
+"""Per checked node's variable: its operation and its inputs (a variable's name, or a constant)."""
+
+
+def _overflow(inputs_of: OverflowInputs, variables: dict[str, Any], *names: str) -> None:
+    """Raise the engine's OverflowError for the first node of `names` whose finite inputs gave
+    nan or ±inf, as `engine._check_finite` does after each operation; else return."""
+    for name in names:
+        operation_name, inputs = inputs_of[name]
+        data = [variables[x] if isinstance(x, str) else x for x in inputs]
+        engine._check_finite(operations.OPERATIONS[operation_name], variables[name], data)
+
+
+class _Checks:
+    """The checks a program writes: their names, and the inputs of every node overflow() checks.
+
+    Speed trick: the engine tests every node's result at once; the generated code tests a run
+    of up to `_CHECK_RUN` nodes with one line, `if not math.isfinite(a + b + c): overflow(...)`
+    (a nan or ±inf among them makes the sum so), placed before any operation that can raise.
+    Only then does `overflow` look at each node's inputs, here rather than in the source:
+    writing every operand again into one call per node made compile() a third slower.
+    """
+
+    def __init__(self) -> None:
+        self.written: set[str] = set()
+        self.overflow_inputs: OverflowInputs = {}
+
+
+_CHECK_RUN = 8
+_MAY_RAISE = {"div", "pow", "exp", "log", "sqrt"}  # forward rules that raise domain errors
 
 
 def exponent_error(base: float, exponent: float) -> ValueError:
@@ -98,18 +135,21 @@ _NAMESPACE: dict[str, Any] = {
     "sum": sum,
     **{name: operations.OPERATIONS[op].forward for op, name in _CALLED_FORWARD.items()},
     **{name: operations.OPERATIONS[op].derivatives for op, name in _CALLED_DERIVATIVES.items()},
-    "overflow": _overflow,
     "exponent_error": exponent_error,
 }
 # Names of the generated programs themselves, which no label may take.
 _PROGRAM_NAMES = {
     "value_and_grad", "forward", "backward", "params", "inputs", "state", "output_grads", "grads",
 }
-_RESERVED = set(_NAMESPACE) | set(dir(builtins)) | _PROGRAM_NAMES
+_RESERVED = set(_NAMESPACE) | set(dir(builtins)) | _PROGRAM_NAMES | {"overflow", "locals"}
 
 # Operations whose output can overflow from finite inputs without raising by themselves: the
 # engine checks their result (`_check_finite`), so the generated code does too.
 _MAY_OVERFLOW = {"add", "sub", "mul", "div", "sum", "dot"}
+
+
+def _namespace(overflow_inputs: OverflowInputs) -> dict[str, Any]:
+    return {**_NAMESPACE, "overflow": functools.partial(_overflow, overflow_inputs)}
 
 
 def _helpers_comment(ops: set[str], checks: set[str]) -> list[str]:
@@ -122,9 +162,13 @@ def _helpers_comment(ops: set[str], checks: set[str]) -> list[str]:
         lines.append(f"# {names}: the operations' own float rules (micrograd_ann/operations.py)")
         if with_derivatives:
             lines.append("#   and name_derivatives(*inputs, out): their local derivatives")
-    if checks:
-        named = ", ".join(sorted(checks))
-        lines.append(f"# {named}: raise the engine's errors (micrograd_ann/compile.py)")
+    if "overflow" in checks:
+        lines.append(
+            "# overflow(locals(), 'v1', …): the engine's OverflowError if v1, … made nan or ±inf "
+            "of finite inputs"
+        )
+    if "exponent_error" in checks:
+        lines.append("# exponent_error: pow's error for a negative base (micrograd_ann/compile.py)")
     return lines
 
 
@@ -155,10 +199,16 @@ class CompiledGradient:
     for the inputs (from `f`'s parameters or the inputs' labels).
     """
 
-    def __init__(self, source: str, input_names: Sequence[str], function_name: str) -> None:
+    def __init__(
+        self,
+        source: str,
+        input_names: Sequence[str],
+        function_name: str,
+        overflow_inputs: OverflowInputs | None = None,
+    ) -> None:
         self.source = source
         self.input_names = tuple(input_names)
-        namespace = dict(_NAMESPACE)
+        namespace = _namespace(overflow_inputs or {})
         exec(compile(source, "<compile_gradient>", "exec"), namespace)
         self._function: Callable[..., tuple[float, tuple[float, ...]]] = namespace[function_name]
 
@@ -217,8 +267,8 @@ def compile_gradient(
             "compile_gradient: f's output does not depend on its inputs (it is a constant or "
             "was computed under no_grad()), so there is no gradient to compile"
         )
-    source, input_names = generate_source(root, inputs)
-    return CompiledGradient(source, input_names, "value_and_grad")
+    source, input_names, overflow_inputs = _generate_source(root, inputs)
+    return CompiledGradient(source, input_names, "value_and_grad", overflow_inputs)
 
 
 class _grad_enabled:
@@ -385,29 +435,42 @@ def _product(upstream: str, local: str) -> str:
 
 
 def _forward_lines(
-    order: list[Value], names: _Names, operand_lists: list[list[str]], checks: set[str]
+    order: list[Value], names: _Names, operand_lists: list[list[str]], checks: _Checks
 ) -> list[str]:
-    """Every node's line(s), in topological order, with the engine's checks.
-
-    The names of the checks written (`overflow`, `exponent_error`) are added to `checks`.
-    """
+    """Every node's line, in topological order, with the engine's checks (see `_Checks`)."""
     body: list[str] = []
+    unchecked: list[str] = []
+
+    def check_overflow() -> None:
+        if unchecked:
+            total = " + ".join(unchecked)
+            listed = ", ".join(map(repr, unchecked))
+            body.append(f"if not math.isfinite({total}): overflow(locals(), {listed})")
+            unchecked.clear()
+
     for node, operands in zip(order, operand_lists):
         op = node.op
         name = names[node]
+        if op in _MAY_RAISE:
+            check_overflow()  # the engine raises an earlier overflow before this error
         shown = comment_text(node.label) if node.label and node.label != name else ""
         comment = f"  # {op}  {shown}" if shown else f"  # {op}"
         body.append(f"{name} = {_forward_expression(op, operands)}{comment}")
         if op in _MAY_OVERFLOW:
-            checks.add("overflow")
-            arguments = ", ".join([repr(op), name, *operands])
-            body.append(f"if {name} - {name} != 0.0: overflow({arguments})")
+            checks.written.add("overflow")
+            checks.overflow_inputs[name] = (
+                op, tuple(names.get(child) or child.data for child in node.children)
+            )
+            unchecked.append(name)
+            if len(unchecked) == _CHECK_RUN:
+                check_overflow()
         elif op == "pow" and node.children[1].requires_grad and node.children[0] in names:
             # the engine refuses b ** k for b < 0 when k wants a gradient (ln b), even a k that
             # is a constant here; a constant b < 0 would have been refused while tracing
-            checks.add("exponent_error")
+            checks.written.add("exponent_error")
             base, exponent = operands
             body.append(f"if {base} < 0.0: raise exponent_error({base}, {exponent})")
+    check_overflow()
     return body
 
 
@@ -472,6 +535,13 @@ def _operand_lists(order: list[Value], names: _Names) -> list[list[str]]:
 
 def generate_source(root: Value, inputs: Sequence[Value]) -> tuple[str, list[str]]:
     """The source of `value_and_grad(*inputs)` for the graph of `root`, and the input names."""
+    source, input_names, _ = _generate_source(root, inputs)
+    return source, input_names
+
+
+def _generate_source(
+    root: Value, inputs: Sequence[Value]
+) -> tuple[str, list[str], OverflowInputs]:
     order = topological_order(root)
     _check_operations(order)
     names = _Names()
@@ -486,9 +556,9 @@ def generate_source(root: Value, inputs: Sequence[Value]) -> tuple[str, list[str
     operand_lists = _operand_lists(order, names)
     grad_names = {id(value): f"grad_{names[value]}" for value in inputs}
     grad_names.update({id(node): f"grad_{names[node]}" for node in order})
-    checks: set[str] = set()
+    checks = _Checks()
     forward = _forward_lines(order, names, operand_lists, checks)
-    body = _helpers_comment({node.op for node in order}, checks)
+    body = _helpers_comment({node.op for node in order}, checks.written)
     body.append("# forward pass: one line per node, every node after its inputs")
     body.extend(forward)
     body.append("")
@@ -501,7 +571,7 @@ def generate_source(root: Value, inputs: Sequence[Value]) -> tuple[str, list[str
     body.append(f"return {names[root]}, {_tuple([grad_names[id(value)] for value in inputs])}")
     lines = [f"def value_and_grad({', '.join(input_names)}):"]
     lines.extend(f"    {line}" if line else "" for line in body)
-    return "\n".join(lines) + "\n", input_names
+    return "\n".join(lines) + "\n", input_names, checks.overflow_inputs
 
 
 # -------------------------------------------------------------------------------------------------
@@ -526,10 +596,12 @@ class ModelProgram:
     Parameters and inputs are passed as sequences of floats in `model.parameters()` order.
     """
 
-    def __init__(self, source: str, single_output: bool) -> None:
+    def __init__(
+        self, source: str, single_output: bool, overflow_inputs: OverflowInputs | None = None
+    ) -> None:
         self.source = source
         self.single_output = single_output
-        namespace = dict(_NAMESPACE)
+        namespace = _namespace(overflow_inputs or {})
         exec(compile(source, "<compiled model>", "exec"), namespace)
         self.forward: Callable[..., tuple[tuple[float, ...], tuple[float, ...]]] = namespace[
             "forward"
@@ -551,8 +623,9 @@ def generate_model_source(
     parameters: Sequence[Value],
     inputs: Sequence[Value],
     parameter_names: Sequence[str] = (),
-) -> str | None:
-    """The source of a model's `forward` and `backward` (see `ModelProgram`).
+) -> tuple[str, OverflowInputs] | None:
+    """The source of a model's `forward` and `backward` (see `ModelProgram`), and the inputs
+    of the nodes its overflow checks look at (see `_Checks`).
 
     Parameters are named from `parameter_names` (dotted, as `named_parameters()` gives them),
     inputs `x0, x1, …`, nodes by operation (`dot1`, `tanh1`); no label becomes a name.
@@ -583,7 +656,7 @@ def generate_model_source(
     grad_names = {id(value): f"grad_{names[value]}" for value in parameters}
     grad_names.update({id(node): f"grad_{names[node]}" for node in order})
     state = [names[node] for node in order]
-    checks: set[str] = set()
+    checks = _Checks()
     forward_lines = _forward_lines(order, names, operand_lists, checks)
     shown = (
         f"{parameter_variables[0]} is {comment_text(dotted[0])}, and so on"
@@ -591,7 +664,7 @@ def generate_model_source(
     )
     header = [
         f"# params: model.parameters() in order ({shown}); inputs: one row, {_span(input_names)}",
-        *_helpers_comment({node.op for node in order}, checks),
+        *_helpers_comment({node.op for node in order}, checks.written),
         f"{_tuple(parameter_variables)} = params",
         f"{_tuple(input_names)} = inputs",
     ]
@@ -610,15 +683,18 @@ def generate_model_source(
     lines = ["def forward(params, inputs):", *(f"    {line}" for line in forward), ""]
     lines += ["def backward(params, inputs, state, output_grads):"]
     lines += [f"    {line}" for line in backward]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n", checks.overflow_inputs
 
 
 _PROGRAMS: dict[tuple[object, ...], ModelProgram | None] = {}
 
 
+_Structure = tuple[int, int, tuple[bool, ...], tuple[tuple[str, tuple[object, ...]], ...]]
+
+
 def _traced_structure(
     outputs: Sequence[Value], parameters: Sequence[Value], inputs: Sequence[Value]
-) -> tuple[object, ...]:
+) -> _Structure:
     """What a model's trace computes, as a hashable key: each node's operation and where its
     children come from (a parameter, an input or an earlier node by position, or a constant's
     exact literal), which parameters are trainable, and which nodes are the outputs.
@@ -667,13 +743,17 @@ def model_program(model: object) -> ModelProgram | None:
     structure = _traced_structure(outputs, parameters, inputs)
     key = (type(model).__name__, single, structure)
     if key not in _PROGRAMS:
-        if any(op not in operations.OPERATIONS for op, _ in structure[-1]):  # type: ignore[attr-defined]
+        if any(op not in operations.OPERATIONS for op, _ in structure[3]):
             _PROGRAMS[key] = None  # an operation with no code generator: the graph path
         else:
-            source = generate_model_source(
+            generated = generate_model_source(
                 outputs, parameters, inputs, [name for name, _ in named]
             )
-            _PROGRAMS[key] = None if source is None else ModelProgram(source, single)
+            if generated is None:
+                _PROGRAMS[key] = None
+            else:
+                source, overflow_inputs = generated
+                _PROGRAMS[key] = ModelProgram(source, single, overflow_inputs)
     return _PROGRAMS[key]
 
 

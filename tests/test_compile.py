@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -309,3 +310,38 @@ def test_helpers_the_code_calls_are_named_in_it() -> None:
     for helper in ("divide", "relu", "name_derivatives", "operations.py", "overflow"):
         assert helper in header
     assert "exponent_error" not in source
+
+
+@pytest.mark.parametrize(
+    ("f", "xs"),
+    [
+        # the 13th of 20 products overflows: inside the second run of checks
+        (lambda x, y: Value.sum([x * (y * float(k < 12 or 1e300)) for k in range(20)]),
+         [1e10, 1e10]),
+        # an overflow, then 1 / relu(-inf) = 1 / 0: the engine stops at the overflow
+        (lambda x, y: 1.0 / (-(x * y)).relu(), [1e200, 1e200]),
+        # finite values whose check sum overflows (1e308 + 1e308): a false alarm, no error
+        (lambda x, y: (x * 1.0 - y * 1.0) + x * 1.0, [1e308, 1e308]),
+    ],
+)
+def test_overflow_checks_run_together_raise_where_the_engine_does(
+    f: Function, xs: list[float]
+) -> None:
+    compiled = compile_gradient(f, [1.0, -1.0])
+    assert "overflow(locals()" in compiled.source
+    assert outcome(compiled, *xs) == outcome(lambda *n: graph_path(f, list(n)), *xs)
+
+
+def test_a_graph_of_20000_nodes_compiles_quickly_and_right() -> None:
+    def layers(x: Value, y: Value) -> Value:
+        for index in range(5000):  # 4 nodes a step: mul, add, relu or tanh, sub
+            z = x * y + 0.25
+            x = (z.relu() if index % 2 else z.tanh()) - 0.125
+        return x
+
+    start = time.perf_counter()
+    compiled = compile_gradient(layers, [0.3, 0.9])
+    assert time.perf_counter() - start < 5.0
+    for xs in ([0.3, 0.9], [-1.5, 1.1]):
+        value, grads = compiled(*xs)
+        assert (value, list(grads)) == graph_path(layers, xs)
