@@ -710,11 +710,17 @@ def _traced_structure(
         index = position.get(id(child))
         return index if index is not None else (float_literal(child.data), child.requires_grad)
 
+    nodes = []
+    for node in order:
+        sources: tuple[object, ...] = tuple(map(position.get, map(id, node.children)))
+        if None in sources:  # a constant among the children
+            sources = tuple(map(source_of, node.children))
+        nodes.append((node.op, sources))
     return (
         len(parameters),
         len(inputs),
         tuple(parameter.requires_grad for parameter in parameters),
-        tuple((node.op, tuple(map(source_of, node.children))) for node in order),
+        tuple(nodes),
     )
 
 
