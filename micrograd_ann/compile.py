@@ -47,7 +47,7 @@ from typing import Any
 
 from micrograd_ann import engine, operations
 from micrograd_ann.checks import shorten
-from micrograd_ann.engine import Value, topological_order
+from micrograd_ann.engine import Value, enable_grad, topological_order
 
 __all__ = ["CompiledGradient", "compile_gradient", "ModelProgram", "model_program"]
 
@@ -95,11 +95,11 @@ OverflowInputs = dict[str, tuple[str, tuple[str | float, ...]]]
 
 def _overflow(inputs_of: OverflowInputs, variables: dict[str, Any], *names: str) -> None:
     """Raise the engine's OverflowError for the first node of `names` whose finite inputs gave
-    nan or ±inf, as `engine._check_finite` does after each operation; else return."""
+    nan or ±inf, as `engine.check_finite` does after each operation; else return."""
     for name in names:
         operation_name, inputs = inputs_of[name]
         data = [variables[x] if isinstance(x, str) else x for x in inputs]
-        engine._check_finite(operations.OPERATIONS[operation_name], variables[name], data)
+        engine.check_finite(operations.OPERATIONS[operation_name], variables[name], data)
 
 
 class _Checks:
@@ -144,7 +144,7 @@ _PROGRAM_NAMES = {
 _RESERVED = set(_NAMESPACE) | set(dir(builtins)) | _PROGRAM_NAMES | {"overflow", "locals"}
 
 # Operations whose output can overflow from finite inputs without raising by themselves: the
-# engine checks their result (`_check_finite`), so the generated code does too.
+# engine checks their result (`check_finite`), so the generated code does too.
 _MAY_OVERFLOW = {"add", "sub", "mul", "div", "sum", "dot"}
 
 
@@ -218,7 +218,7 @@ class CompiledGradient:
                 f"this compiled gradient takes {len(self.input_names)} inputs "
                 f"({', '.join(self.input_names)}), got {len(xs)}"
             )
-        floats = [x if type(x) is float else engine._as_float(x, "compiled input") for x in xs]
+        floats = [x if type(x) is float else engine.as_float(x, "compiled input") for x in xs]
         return self._function(*floats)
 
     def __repr__(self) -> str:
@@ -251,12 +251,12 @@ def compile_gradient(
             f"{shorten(example_inputs)}{hint}"
         )
     floats = [
-        engine._as_float(x, f"compile_gradient: example_inputs[{index}]")
+        engine.as_float(x, f"compile_gradient: example_inputs[{index}]")
         for index, x in enumerate(example_inputs)
     ]
     names = _parameter_names(f, len(floats))
     inputs = [Value(x, label=name) for x, name in zip(floats, names)]
-    with _grad_enabled():
+    with enable_grad():  # the trace records a graph even inside no_grad()
         root = f(*inputs)
     if not isinstance(root, Value):
         raise TypeError(
@@ -269,16 +269,6 @@ def compile_gradient(
         )
     source, input_names, overflow_inputs = _generate_source(root, inputs)
     return CompiledGradient(source, input_names, "value_and_grad", overflow_inputs)
-
-
-class _grad_enabled:
-    """Record the graph while tracing, even when the caller is inside `no_grad()`."""
-
-    def __enter__(self) -> None:
-        self._token = engine._grad_enabled.set(True)
-
-    def __exit__(self, *exc: object) -> None:
-        engine._grad_enabled.reset(self._token)
 
 
 def _parameter_names(f: Callable[..., Value], count: int) -> list[str]:
@@ -632,8 +622,7 @@ def generate_model_source(
     None when some parameter is used more than once per sample: its contributions would then
     have to be added in the engine's order across samples, which this program does not do.
     """
-    virtual_root = engine._node(0.0, "sum", tuple(outputs), (1.0,) * len(outputs))
-    order = topological_order(virtual_root)[:-1]
+    order = topological_order(outputs)
     _check_operations(order)
     uses: dict[int, int] = {}
     for node in order:
@@ -689,7 +678,9 @@ def generate_model_source(
 _PROGRAMS: dict[tuple[object, ...], ModelProgram | None] = {}
 
 
-_Structure = tuple[int, int, tuple[bool, ...], tuple[tuple[str, tuple[object, ...]], ...]]
+_Structure = tuple[
+    int, int, tuple[bool, ...], tuple[tuple[str, tuple[object, ...]], ...], tuple[object, ...]
+]
 
 
 def _traced_structure(
@@ -702,8 +693,7 @@ def _traced_structure(
     Two traces with the same structure get the same program, whatever the model's attributes
     claim (`neuron.activation` can be reassigned without changing what the neuron computes).
     """
-    virtual_root = engine._node(0.0, "sum", tuple(outputs), (1.0,) * len(outputs))
-    order = topological_order(virtual_root)
+    order = topological_order(outputs)
     position = {id(value): index for index, value in enumerate([*parameters, *inputs, *order])}
 
     def source_of(child: Value) -> object:
@@ -721,6 +711,7 @@ def _traced_structure(
         len(inputs),
         tuple(parameter.requires_grad for parameter in parameters),
         tuple(nodes),
+        tuple(map(source_of, outputs)),
     )
 
 
@@ -738,7 +729,7 @@ def model_program(model: object) -> ModelProgram | None:
     width = model.nin  # type: ignore[attr-defined]
     inputs = [Value(0.0, label=f"x{index}", requires_grad=False) for index in range(width)]
     try:
-        with _grad_enabled():
+        with enable_grad():  # the trace records a graph even inside no_grad()
             output = model(inputs)  # type: ignore[operator]
     except ArithmeticError:  # parameters so large that the trace overflows: the graph path
         return None  # reports it as training diverging

@@ -24,7 +24,18 @@ from typing import Union
 from micrograd_ann import operations
 from micrograd_ann.operations import Operation
 
-__all__ = ["Value", "Operand", "no_grad", "is_grad_enabled", "grad", "apply_operation"]
+__all__ = [
+    "Value",
+    "Operand",
+    "no_grad",
+    "enable_grad",
+    "is_grad_enabled",
+    "grad",
+    "apply_operation",
+    "topological_order",
+    "as_float",
+    "check_finite",
+]
 
 Operand = Union["Value", float, int]
 
@@ -39,6 +50,18 @@ def no_grad() -> Iterator[None]:
     is private to the current thread and to the current asyncio task.
     """
     token = _grad_enabled.set(False)
+    try:
+        yield
+    finally:
+        _grad_enabled.reset(token)
+
+
+@contextmanager
+def enable_grad() -> Iterator[None]:
+    """The opposite of `no_grad()`: operations record a graph inside this block, even within a
+    `no_grad()` block (to trace a function whatever the caller's mode, as `compile_gradient`
+    does)."""
+    token = _grad_enabled.set(True)
     try:
         yield
     finally:
@@ -74,7 +97,7 @@ class Value:
     requires_grad: bool
 
     def __init__(self, data: float, label: str = "", *, requires_grad: bool = True) -> None:
-        self.data = _as_float(data, "Value(data)")
+        self.data = as_float(data, "Value(data)")
         if not isinstance(label, str):
             raise TypeError(f"Value label must be a str, got {type(label).__name__}: {label!r}")
         self.grad = 0.0
@@ -174,7 +197,7 @@ class Value:
         data = [child.data for child in children]
         out = operations.SUM.forward(*data)
         if out - out != 0.0:  # _is_not_finite(out), written inline
-            _check_finite(operations.SUM, out, data)
+            check_finite(operations.SUM, out, data)
         if _records_graph(children):
             return _node(out, "sum", children, operations.SUM.derivatives(len(children)))
         return _constant(out)
@@ -205,7 +228,7 @@ class Value:
             data = [child.data for child in children]  # type: ignore[union-attr]
             out = operations.DOT.forward(data[:count], data[count:-1], data[-1])
         if out - out != 0.0:  # _is_not_finite(out), written inline
-            _check_finite(operations.DOT, out, data)
+            check_finite(operations.DOT, out, data)
         if _records_graph(children):  # type: ignore[arg-type]
             return _node(
                 out,
@@ -348,28 +371,31 @@ def _local_derivative_values(node: Value) -> tuple[Value | float, ...]:
     return tuple(rule(*node.children, node))
 
 
-def topological_order(root: Value) -> list[Value]:
-    """The interior nodes reachable from `root`, every node after all of its children.
+def topological_order(root: Value | Iterable[Value]) -> list[Value]:
+    """The interior nodes reachable from `root` (a Value, or several roots in turn), every
+    node after all of its children.
 
     Leaves are left out: they have nothing to pass a gradient on to. The walk is a depth-first
     search with an explicit stack (no recursion limit) that follows `children` in order, so the
-    result is the same on every run.
+    result is the same on every run; each node comes once, however many roots reach it.
     """
     order: list[Value] = []
-    if not root.children:
-        return order
-    visited = {root}
-    stack = [(root, iter(root.children))]
-    while stack:
-        node, pending = stack[-1]
-        for child in pending:
-            if child.children and child not in visited:
-                visited.add(child)
-                stack.append((child, iter(child.children)))
-                break
-        else:
-            stack.pop()
-            order.append(node)
+    visited: set[Value] = set()
+    for start in [root] if isinstance(root, Value) else root:
+        if not start.children or start in visited:
+            continue
+        visited.add(start)
+        stack = [(start, iter(start.children))]
+        while stack:
+            node, pending = stack[-1]
+            for child in pending:
+                if child.children and child not in visited:
+                    visited.add(child)
+                    stack.append((child, iter(child.children)))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
     return order
 
 
@@ -430,7 +456,8 @@ def _records_graph(children: Iterable[Value]) -> bool:
     return _grad_enabled.get() and any(map(_requires_grad, children))
 
 
-def _as_float(data: object, where: str) -> float:
+def as_float(data: object, where: str) -> float:
+    """`data` as a float (an int or a bool too), else a TypeError naming `where`."""
     if type(data) is float:
         return data
     if isinstance(data, numbers.Real) and not isinstance(data, Value):
@@ -460,7 +487,7 @@ _INPUTS_SHOWN = 4
 """How many inputs an overflow message shows (a dot of 2,000 terms would make 80,000 characters)."""
 
 
-def _check_finite(operation: Operation, out: float, inputs: Sequence[float]) -> None:
+def check_finite(operation: Operation, out: float, inputs: Sequence[float]) -> None:
     """Raise OverflowError when finite inputs gave a non-finite output."""
     if math.isfinite(out) or not all(math.isfinite(value) for value in inputs):
         return
@@ -477,7 +504,7 @@ def _apply_unary(operation: Operation, x: Value) -> Value:
     x_data = x.data
     out = operation.forward(x_data)
     if out - out != 0.0:  # _is_not_finite(out), written inline
-        _check_finite(operation, out, (x_data,))
+        check_finite(operation, out, (x_data,))
     if x.requires_grad and _grad_enabled.get():
         return _node(out, operation.name, (x,), operation.derivatives(x_data, out))
     return _constant(out)
@@ -490,7 +517,7 @@ def _apply_binary(operation: Operation, left: object, right: object) -> Value:
     right_data = right_value.data
     out = operation.forward(left_data, right_data)
     if out - out != 0.0:  # _is_not_finite(out), written inline
-        _check_finite(operation, out, (left_data, right_data))
+        check_finite(operation, out, (left_data, right_data))
     if (left_value.requires_grad or right_value.requires_grad) and _grad_enabled.get():
         if operation is operations.POW and right_value.requires_grad and left_data < 0.0:
             raise ValueError(
@@ -518,7 +545,7 @@ def apply_operation(operation: Operation, *operands: Operand) -> Value:
     data = [child.data for child in children]
     out = operation.forward(*data)
     if _is_not_finite(out):
-        _check_finite(operation, out, data)
+        check_finite(operation, out, data)
     if _records_graph(children):
         return _node(out, operation.name, children, operation.derivatives(*data, out))
     return _constant(out)

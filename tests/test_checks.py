@@ -301,11 +301,28 @@ def _package_imports(module: Path) -> list[tuple[str, str]]:
     return found
 
 
+def _private_attributes_of_package_modules(module: Path) -> list[str]:
+    """`engine._node`-style uses, in `module`, of another package module's private names."""
+    tree = ast.parse(module.read_text(encoding="utf-8"))
+    modules = {alias.asname or alias.name for source, alias in (
+        (node.module, alias) for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    ) if source == "micrograd_ann" and (PACKAGE / f"{alias.name}.py").exists()}
+    return [
+        f"{node.value.id}.{node.attr}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+        and node.value.id in modules and node.attr.startswith("_")
+        and not node.attr.startswith("__")
+    ]
+
+
 @pytest.mark.parametrize("module", sorted(PACKAGE.glob("*.py")), ids=lambda path: path.name)
 def test_no_module_imports_another_modules_private_helpers(module: Path) -> None:
     private = [f"{source}.{name}" for source, name in _package_imports(module)
                if name.startswith("_")]
     assert private == []
+    assert _private_attributes_of_package_modules(module) == []
 
 
 def test_networks_do_not_depend_on_training() -> None:
