@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 
 from micrograd_ann import Value, is_grad_enabled, no_grad, numerical_grad
-from micrograd_ann.engine import topological_order
+from micrograd_ann.engine import enable_grad, topological_order
 from micrograd_ann.testing import (
     Expression,
     assume_away_from_kinks,
@@ -383,3 +383,23 @@ def test_million_deep_chain_backward_and_free() -> None:
         assert live_values() == before
     finally:
         gc.enable()
+
+
+def test_topological_order_of_several_roots_lists_each_node_once() -> None:
+    x, y = Value(2.0, "x"), Value(3.0, "y")
+    shared = x * y
+    first, second = shared + 1, shared.tanh()
+    order = topological_order([first, second, x])  # a leaf among the roots adds nothing
+    assert order == [shared, first, second]
+    assert topological_order([second, first]) == [shared, second, first]
+
+
+def test_enable_grad_records_a_graph_even_inside_no_grad() -> None:
+    x = Value(2.0)
+    with no_grad():
+        with enable_grad():
+            assert is_grad_enabled()
+            recorded = x * x
+        assert not is_grad_enabled()
+        unrecorded = x * x
+    assert recorded.children == (x, x) and unrecorded.children == ()
