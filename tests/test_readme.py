@@ -38,3 +38,18 @@ def test_ten_line_example_prints_the_hand_derived_numbers() -> None:
     assert namespace["b"].grad == pytest.approx(slope)  # type: ignore[attr-defined]
     readme = README.read_text(encoding="utf-8")
     assert f"{t:.4f}"[:-1] in readme and f"{-1.5 * slope:.4f}" in readme
+
+
+def test_the_printed_program_and_table_are_what_the_command_prints(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from micrograd_ann.cli import main
+
+    readme = README.read_text(encoding="utf-8")
+    assert main(["grad", "tanh(x*w + b)", "x=0.5", "w=-1.5", "b=0.2", "--explain", "--code"]) == 0
+    printed = capsys.readouterr().out
+    program = re.search(r"```\n(def value_and_grad\(x, w, b\):\n.*?)```", readme, re.DOTALL)
+    table = re.search(r"```\n(tanh\(x\*w \+ b\) = .*?)```", readme, re.DOTALL)
+    assert program is not None and table is not None
+    assert program.group(1) in printed, "README's generated program is stale: paste it again"
+    assert table.group(1).rstrip("\n") in printed, "README's --explain output is stale"
