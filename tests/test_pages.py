@@ -345,6 +345,12 @@ def test_a_value_used_twice_shows_its_running_sum(browser: object, tmp_path: Pat
     assert "∂out/∂a" in text and text.endswith("= 7.0000")
     assert text.count("(from ") == 3
     opened.screenshot("used-twice-details.png")
+    # The same from the keyboard: a value box is a focusable button, Enter opens its details.
+    keyboard_node = opened.page.get_by_role("button", name="details of out")
+    keyboard_node.focus()
+    opened.page.keyboard.press("Enter")
+    shown = opened.page.locator("#details section:not([hidden])")
+    assert shown.count() == 1 and str(shown.locator("h3").text_content()) == "out"
     opened.check_clean()
 
 

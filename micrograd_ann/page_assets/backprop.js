@@ -75,12 +75,26 @@
     if (event.key === "ArrowLeft") show(current - 1);
     if (event.key === "ArrowRight") show(current + 1);
   });
-  // Clicking a node opens its details (sections Python wrote, hidden until asked for).
+  // Clicking a node (or Enter on it, after Tab) opens its details: sections Python wrote,
+  // hidden until asked for.
+  function openDetails(id) {
+    document.querySelectorAll("#details section").forEach(function (section) {
+      section.hidden = section.dataset.node !== id;
+    });
+  }
   Object.keys(svgNodes).forEach(function (id) {
-    svgNodes[id].addEventListener("click", function () {
-      document.querySelectorAll("#details section").forEach(function (section) {
-        section.hidden = section.dataset.node !== id;
-      });
+    const node = svgNodes[id];
+    const section = document.querySelector('#details section[data-node="' + id + '"]');
+    if (!section) return; // an operation's circle: its node's details say what it did
+    node.setAttribute("tabindex", "0");
+    node.setAttribute("role", "button");
+    node.setAttribute("aria-label", "details of " + section.querySelector("h3").textContent);
+    node.addEventListener("click", function () { openDetails(id); });
+    node.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        openDetails(id);
+      }
     });
   });
   document.querySelector(".controls").hidden = false;
