@@ -754,19 +754,6 @@ def model_program(model: object) -> ModelProgram | None:
     return _PROGRAMS[key]
 
 
-def _backward_from(root: Value, upstream: float) -> None:
-    """`backward()` of `root` with its gradient set to `upstream` instead of 1."""
-    order = topological_order(root)
-    root.grad = upstream
-    for node in reversed(order):
-        gradient = node.grad
-        if gradient == 0.0:
-            continue
-        for child, local in zip(node.children, node.local_derivatives):
-            if child.requires_grad:
-                child.grad += gradient * local
-
-
 def run_compiled_epoch(
     program: ModelProgram,
     parameters: list[Value],
@@ -810,7 +797,7 @@ def run_compiled_epoch(
         upstream = 1.0 / len(batch)
         grads = [0.0] * len(parameters)
         for (inputs, state, leaves), sample_loss in zip(reversed(passes), reversed(losses)):
-            _backward_from(sample_loss, upstream)
+            sample_loss.backward(upstream)  # the batch mean's 1/n as the seed
             contributions = backward(params, inputs, state, [leaf.grad for leaf in leaves])
             grads = list(map(operator.add, grads, contributions))
         optimizer.zero_grad()

@@ -244,8 +244,11 @@ class Value:
         """A new leaf with the same data and no history (`requires_grad=False`)."""
         return _constant(self.data)
 
-    def backward(self) -> None:
+    def backward(self, gradient: float = 1.0) -> None:
         """Fill in `grad` of every node this value depends on: ∂self/∂node.
+
+        `gradient` is the seed, 1 by default (∂self/∂self). Give ∂L/∂self instead when `self`
+        is one term of a larger L, as PyTorch's `backward(gradient)`: every grad is then ∂L/∂node.
 
         The graph is put in topological order without recursion, so any depth works; each
         node is visited once, however many paths lead to it. Interior nodes are reset first, so
@@ -261,13 +264,15 @@ class Value:
                 f"backward() called on {self!r}, which has no graph: it is a constant or was "
                 "computed under no_grad() or from detach(); build it from Values outside no_grad()"
             )
+        if type(gradient) is not float:
+            gradient = as_float(gradient, "backward(gradient)")
         order = topological_order(self)
         for node in order:
             node.grad = 0.0
         if self.children:
-            self.grad = 1.0
+            self.grad = gradient
         else:
-            self.grad += 1.0
+            self.grad += gradient
         for node in reversed(order):
             upstream = node.grad
             if upstream == 0.0:

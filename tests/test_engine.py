@@ -403,3 +403,15 @@ def test_enable_grad_records_a_graph_even_inside_no_grad() -> None:
         assert not is_grad_enabled()
         unrecorded = x * x
     assert recorded.children == (x, x) and unrecorded.children == ()
+
+
+def test_backward_with_a_seed_scales_every_gradient() -> None:
+    x, w = Value(0.5, "x"), Value(-1.5, "w")
+    out = (x * w).tanh()
+    out.backward(0.25)  # ∂L/∂out = 0.25 for some L that out is a term of
+    slope = 1 - math.tanh(-0.75) ** 2
+    assert out.grad == 0.25
+    assert x.grad == pytest.approx(0.25 * slope * -1.5, rel=1e-15)
+    assert w.grad == pytest.approx(0.25 * slope * 0.5, rel=1e-15)
+    with pytest.raises(TypeError, match=r"backward\(gradient\) must be a real number"):
+        out.backward("1")  # type: ignore[arg-type]
