@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DecisionBoundaryDisplay", "figure_bytes", "plot_function", "plot_history", "save_figure",
-    "MAX_GRID_RESOLUTION", "MAX_FUNCTION_POINTS",
+    "MAX_GRID_RESOLUTION", "MAX_FUNCTION_POINTS", "CLASS_COLOURS", "REGION_OPACITY",
 ]
 
 MAX_GRID_RESOLUTION = 1000
@@ -34,11 +34,16 @@ MAX_GRID_RESOLUTION = 1000
 MAX_FUNCTION_POINTS = 100_000
 """The most points `plot_function` evaluates (each builds a graph and runs backward())."""
 
-_BINARY_COLOURS = ("#d6604d", "#4393c3")  # class 0 red, class 1 blue
-_CLASS_COLOURS = (
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+CLASS_COLOURS = (
+    "#d6604d", "#4393c3", "#2ca02c", "#ff7f0e", "#9467bd",
     "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
 )
+"""Class i's colour in every picture of a classifier (`DecisionBoundaryDisplay`, boundary.png,
+the training report of `replay`): class 0 red, class 1 blue, class 2 green, …; the samples
+in the colour itself, the predicted regions in it at 35 % opacity. Class 10 starts over."""
+
+REGION_OPACITY = 0.35
+"""How opaque a predicted region is drawn over white, so that the samples stand out on it."""
 
 
 def _require_matplotlib() -> None:
@@ -229,7 +234,9 @@ class DecisionBoundaryDisplay:
         )
         return display.plot(ax=ax)
 
-    def plot(self, ax: Axes | None = None, *, alpha: float = 0.35) -> DecisionBoundaryDisplay:
+    def plot(
+        self, ax: Axes | None = None, *, alpha: float = REGION_OPACITY
+    ) -> DecisionBoundaryDisplay:
         """Draw the predicted regions (and the samples, coloured by their class) on `ax`.
 
         Binary: the regions either side of `threshold`, filled from the interpolated raw output
@@ -239,8 +246,7 @@ class DecisionBoundaryDisplay:
         axes = _axes_or_new(ax)
         from matplotlib.colors import ListedColormap
 
-        palette = _BINARY_COLOURS if self.class_count == 2 else _CLASS_COLOURS
-        colours = [palette[index % len(palette)] for index in range(self.class_count)]
+        colours = [CLASS_COLOURS[index % len(CLASS_COLOURS)] for index in range(self.class_count)]
         if self.class_count == 2:
             lowest = min(min(row) for row in self.response)
             highest = max(max(row) for row in self.response)

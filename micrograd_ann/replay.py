@@ -26,15 +26,13 @@ from micrograd_ann.engine import Value, no_grad
 from micrograd_ann.history import History
 from micrograd_ann.nn import MLP
 from micrograd_ann.pages import Page, html_document
+from micrograd_ann.plots import CLASS_COLOURS, REGION_OPACITY
 from micrograd_ann.viz import NEGATIVE_WEIGHT_COLOUR, NODE_COLOURS, POSITIVE_WEIGHT_COLOUR
 
 __all__ = ["TrainingRecorder", "training_page"]
 
 GRID = 20
 """The decision boundary is the class predicted at GRID × GRID points over the data."""
-
-_CLASS_COLOURS = ("#f4a582", "#92c5de", "#b8e186", "#d7b5d8", "#fee08b", "#bababa")
-_POINT_COLOURS = ("#b2182b", "#2166ac", "#4d9221", "#762a83", "#b35806", "#4d4d4d")
 
 
 class TrainingRecorder:
@@ -105,7 +103,7 @@ def training_page(
     ]
     last = len(snapshots) - 1
     data = {"markers": marker_xs, "weights": weight_states, "statuses": statuses}
-    boundary_svg = _boundary_svg(panels, X, y, last) if boundary else ""
+    boundary_svg = _boundary_svg(model, panels, X, y, last) if boundary else ""
     body = f"""<h1>{html.escape(title)}</h1>
 <p>Move the slider to see the network at an earlier epoch: its loss, its decision boundary and
 its weights (blue positive, red negative, thicker = larger |w|).</p>
@@ -138,14 +136,24 @@ def _weight_widths(model: MLP) -> list[float]:
     ]
 
 
+def _threshold(model: MLP) -> float:
+    """Where a one-output model splits its classes, as `DecisionBoundaryDisplay` does: 0.5 for
+    a sigmoid (a probability), else 0 (a score)."""
+    return 0.5 if model.output_activation == "sigmoid" else 0.0
+
+
 def _predicted_class(model: MLP, point: Sequence[float]) -> int:
+    """One output: class 1 above the threshold, else 0. Several: the largest output's index."""
     with no_grad():
         output = model(list(point))
     if isinstance(output, Value):
-        threshold = 0.5 if model.output_activation == "sigmoid" else 0.0
-        return int(output.data > threshold)
+        return int(output.data > _threshold(model))
     scores = [value.data for value in output]
     return scores.index(max(scores))
+
+
+def _colour(class_index: int) -> str:
+    return CLASS_COLOURS[class_index % len(CLASS_COLOURS)]
 
 
 def _bounds(X: Sequence[Sequence[float]]) -> tuple[float, float, float, float]:
@@ -170,18 +178,24 @@ def _boundary_cells(model: MLP, X: Sequence[Sequence[float]]) -> str:
         start = 0
         for column in range(1, GRID + 1):
             if column == GRID or classes[column] != classes[start]:
-                colour = _CLASS_COLOURS[classes[start] % len(_CLASS_COLOURS)]
                 rects.append(
                     f'<rect x="{start * cell:.0f}" y="{row * cell:.0f}" '
-                    f'width="{(column - start) * cell:.0f}" height="{cell:.0f}" fill="{colour}"/>'
+                    f'width="{(column - start) * cell:.0f}" height="{cell:.0f}" '
+                    f'fill="{_colour(classes[start])}"/>'
                 )
                 start = column
     return "".join(rects)
 
 
 def _boundary_svg(
-    panels: list[str], X: Sequence[Sequence[float]] | None, y: Sequence[Any] | None, last: int
+    model: MLP,
+    panels: list[str],
+    X: Sequence[Sequence[float]] | None,
+    y: Sequence[Any] | None,
+    last: int,
 ) -> str:
+    """The predicted regions of each snapshot (one shown), under the samples in their class's
+    colour: the colours and opacity of `DecisionBoundaryDisplay` (boundary.png)."""
     assert X is not None and y is not None
     left, right, bottom, top = _bounds(X)
     hidden = ' display="none"'
@@ -190,23 +204,27 @@ def _boundary_svg(
         for index, cells in enumerate(panels)
     )
     points = "".join(
-        f'<circle cx="{(row[0] - left) / (right - left) * 240:.1f}" '
-        f'cy="{(top - row[1]) / (top - bottom) * 240:.1f}" r="2.5" '
-        f'fill="{_POINT_COLOURS[_class_of(target) % len(_POINT_COLOURS)]}"/>'
+        f'<circle class="sample" cx="{(row[0] - left) / (right - left) * 240:.1f}" '
+        f'cy="{(top - row[1]) / (top - bottom) * 240:.1f}" r="3" '
+        f'fill="{_colour(_class_of(model, target))}" stroke="black" stroke-width="0.5"/>'
         for row, target in zip(X, y)
     )
     return (
         '<figure><figcaption>Decision boundary</figcaption>'
         f'<svg id="boundary" width="240" height="240" viewBox="0 0 240 240" role="img" '
-        f'aria-label="decision boundary">{groups}<g>{points}</g></svg></figure>'
+        f'aria-label="decision boundary"><g fill-opacity="{REGION_OPACITY}">{groups}</g>'
+        f"<g>{points}</g></svg></figure>"
     )
 
 
-def _class_of(target: Any) -> int:
-    """A target's class: its index when one-hot, 1 for a positive number, else 0."""
+def _class_of(model: MLP, target: Any) -> int:
+    """A target's class: its index when one-hot; for a one-output model 1 above the threshold
+    (0/1 and -1/+1 labels alike), else 0; for a several-output model the class index itself."""
     if isinstance(target, (list, tuple)):
         return list(target).index(max(target))
-    return 1 if float(target) > 0 else 0
+    if len(model.layers[-1].neurons) == 1:
+        return int(float(target) > _threshold(model))
+    return int(target)
 
 
 def _curves(history: History, epochs: list[int]) -> tuple[str, list[float]]:

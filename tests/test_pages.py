@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from micrograd_ann import MLP, History, Value, backprop_page, draw_graph, explain, train
+from micrograd_ann import MLP, History, Value, backprop_page, datasets, draw_graph, explain, train
 from micrograd_ann.files import write_atomic
 from micrograd_ann.naming import four_decimals
 from micrograd_ann.replay import TrainingRecorder, training_page
@@ -421,6 +421,55 @@ def small_run() -> tuple[MLP, History, TrainingRecorder, list[list[float]], list
         callbacks=[recorder],
     )
     return model, history, recorder, X, y
+
+
+# Class i's colour in every picture, written out here rather than read from the code under test.
+RED, BLUE, GREEN = "#d6604d", "#4393c3", "#2ca02c"
+
+
+def three_class_run(dataset: str) -> tuple[MLP, History, TrainingRecorder, list[list[float]],
+                                           list[int]]:
+    """A few epochs on spirals or blobs (3 classes, cross-entropy on the class indices)."""
+    if dataset == "spirals":
+        X, labels = datasets.spirals(60, classes=3, seed=0)
+    else:
+        X, labels = datasets.blobs(60, centers=3, seed=0)
+    model = MLP(2, [8, 3], seed=0)
+    recorder = TrainingRecorder(model, epochs=5, snapshots=3)
+    history = train(model, X, labels, loss="cross_entropy", epochs=5, lr=0.1, seed=0,
+                    progress=False, callbacks=[recorder])
+    return model, history, recorder, X, labels
+
+
+def sample_fills(document: str) -> list[str]:
+    return re.findall(r'<circle class="sample"[^>]* fill="(#[0-9a-f]{6})"', document)
+
+
+@pytest.mark.parametrize("dataset", ["spirals", "blobs"])
+def test_every_class_has_its_own_colour_the_one_boundary_png_gives_it(dataset: str) -> None:
+    model, history, recorder, X, labels = three_class_run(dataset)
+    document = training_page(model, history, recorder, X=X, y=labels).html
+    assert sample_fills(document) == [(RED, BLUE, GREEN)[label] for label in labels]
+    regions = set(re.findall(r'<rect [^>]*fill="(#[0-9a-f]{6})"', document))
+    assert regions and regions <= {RED, BLUE, GREEN}
+    pytest.importorskip("matplotlib")
+    from matplotlib.colors import to_hex
+
+    from micrograd_ann.plots import DecisionBoundaryDisplay
+
+    display = DecisionBoundaryDisplay.from_model(model, X, labels)
+    assert display.ax_ is not None and display.figure_ is not None
+    display.figure_.canvas.draw()  # the scatter's colours are looked up when it is drawn
+    points = display.ax_.collections[-1]
+    assert [to_hex(colour) for colour in points.get_facecolors()] == sample_fills(document)
+    plt = pytest.importorskip("matplotlib.pyplot")
+    plt.close(display.figure_)
+
+
+def test_binary_labels_split_as_the_model_splits_them() -> None:
+    model, history, recorder, X, y = small_run()  # -1/+1 labels, a tanh output split at 0
+    document = training_page(model, history, recorder, X=X, y=y).html
+    assert sample_fills(document) == [RED if label < 0 else BLUE for label in y]
 
 
 def test_recorder_keeps_evenly_spaced_epochs_first_and_last() -> None:
