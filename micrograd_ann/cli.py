@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from micrograd_ann import datasets
+from micrograd_ann import __version__, datasets
 from micrograd_ann.engine import Value
 from micrograd_ann.expression import FUNCTIONS, ExpressionError, evaluate, parse_bindings
 from micrograd_ann.files import write_atomic
@@ -603,6 +603,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="micrograd-ann",
         description="See how neural networks learn: gradients, graphs and training.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}",
+        help="print the version (micrograd-ann X.Y.Z) and exit",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
