@@ -398,9 +398,10 @@ def run_train(arguments: argparse.Namespace) -> None:
         )
     except TrainingDiverged as error:
         raise CommandError(str(error), status=RUNTIME_ERROR) from None
-    summary = f"final loss {history.loss[-1]:.4f}"
-    if history.accuracy:
-        summary += f", accuracy {history.accuracy[-1]:.1%}"
+    # The trained model's own scores (model.json's), not those of the last epoch's start.
+    summary = f"final loss {history.final_loss:.4f}"
+    if history.final_accuracy is not None:
+        summary += f", accuracy {history.final_accuracy:.1%}"
     print(summary)
 
     model_path = out / "model.json"

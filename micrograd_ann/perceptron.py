@@ -11,7 +11,13 @@ from collections.abc import Sequence
 from micrograd_ann import checks
 from micrograd_ann.checks import Seed, shorten
 from micrograd_ann.engine import Operand, Value, no_grad
-from micrograd_ann.history import History, check_divergence, diverged
+from micrograd_ann.history import (
+    History,
+    check_divergence,
+    check_final_divergence,
+    diverged,
+    diverged_after_last_step,
+)
 from micrograd_ann.nn import Module, Neuron
 
 __all__ = ["Perceptron"]
@@ -74,10 +80,11 @@ class Perceptron(Module):
         (`converged=True`) or after `epochs` epochs (`converged=False`: the data may not be
         linearly separable — XOR is not). `History.loss` is each epoch's mean criterion over all
         samples (correct ones count 0), `History.accuracy` the fraction classified correctly
-        when visited.
+        when visited; `final_loss` and `final_accuracy` the same for the returned weights.
 
         Raises `TrainingDiverged` by the rule of `history.check_divergence` (a weight became
-        infinite, or the criterion grew a million-fold): the learning rate is far too large.
+        infinite, or the criterion grew a million-fold), applied after each epoch and to the
+        returned weights: the learning rate is far too large.
         """
         rows, labels = self._check_data(X, y)
         epochs = checks.count(epochs, "epochs")
@@ -97,7 +104,25 @@ class Perceptron(Module):
             if mistakes == 0:
                 history.converged = True
                 break
+        try:  # the epochs' numbers were taken on the way: score the perceptron being returned
+            history.final_loss, history.final_accuracy = self._score(rows, labels)
+        except ArithmeticError as error:
+            raise diverged_after_last_step(history, epochs, self.lr, error) from error
+        check_final_divergence(history, parameters, epochs, self.lr)
         return history
+
+    def _score(self, rows: list[list[float]], labels: list[int]) -> tuple[float, float]:
+        """(mean criterion, accuracy) of the current weights: the criterion −s·z of each
+        misclassified sample, 0 for the others."""
+        total_criterion = 0.0
+        mistakes = 0
+        with no_grad():
+            for row, label in zip(rows, labels):
+                net_input = self.unit.forward(row).data
+                if (1 if net_input >= 0.0 else 0) != label:
+                    mistakes += 1
+                    total_criterion += net_input * (1.0 - 2.0 * label)
+        return total_criterion / len(rows), (len(rows) - mistakes) / len(rows)
 
     def _run_epoch(
         self, rows: list[list[float]], labels: list[int], parameters: list[Value]

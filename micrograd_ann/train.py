@@ -24,7 +24,14 @@ from micrograd_ann import checks
 from micrograd_ann.checks import shorten
 from micrograd_ann.compile import ModelProgram, model_program, run_compiled_epoch
 from micrograd_ann.engine import Value, no_grad
-from micrograd_ann.history import History, TrainingDiverged, check_divergence, diverged
+from micrograd_ann.history import (
+    History,
+    TrainingDiverged,
+    check_divergence,
+    check_final_divergence,
+    diverged,
+    diverged_after_last_step,
+)
 from micrograd_ann.losses import Loss, Target, get_loss
 from micrograd_ann.optim import SGD, Schedule
 
@@ -128,7 +135,9 @@ def train(
 
     Returns:
         A `History`: per-epoch mean training loss, accuracy (for classification losses),
-        validation loss and accuracy, learning rate, and `epochs_run`.
+        validation loss and accuracy, learning rate, and `epochs_run`; and `final_loss` and
+        `final_accuracy`, the returned model's scores on the training data (one more forward
+        pass, after the last step: each epoch's own numbers are taken before its steps).
 
     Raises (by the one rule of `checks`):
         TypeError: an argument or a datum of the wrong type: a non-number in the data (bools
@@ -140,7 +149,8 @@ def train(
             graph would pass `MAX_GRAPH_EDGES`).
         TrainingDiverged: by the rule of `history.check_divergence` (a parameter or the loss
             became infinite or NaN, or the loss grew past 10⁶ × its first epoch's level), or
-            the arithmetic overflowed.
+            the arithmetic overflowed; the rule is applied after every epoch and once more to
+            the trained model, so a last step that overshoots is caught too.
     """
     chosen = get_loss(loss)
     epochs = checks.count(epochs, "epochs")
@@ -218,6 +228,14 @@ def train(
             answers = [callback(epoch, history) for callback in callbacks]
             if any(answer is False for answer in answers):
                 break
+    # The epochs' losses were measured before their steps: score the model being returned.
+    try:
+        history.final_loss, history.final_accuracy = _evaluate(
+            model, rows, targets, chosen, program, parameters
+        )
+    except ArithmeticError as error:
+        raise diverged_after_last_step(history, epochs, rate, error) from error
+    check_final_divergence(history, parameters, epochs, rate)
     return history
 
 
@@ -329,10 +347,20 @@ def evaluate(
 
 
 def _evaluate(
-    model: Model, rows: list[list[Value]], targets: list[Target], loss: Loss
+    model: Model,
+    rows: list[list[Value]],
+    targets: list[Target],
+    loss: Loss,
+    program: ModelProgram | None = None,
+    parameters: list[Value] | None = None,
 ) -> tuple[float, float | None]:
+    """(mean loss, accuracy or None); the outputs from `program`'s forward pass when given
+    (the same numbers as the model's, without building a graph per row)."""
     with no_grad():
-        outputs = [model(row) for row in rows]
+        if program is None or parameters is None:
+            outputs = [model(row) for row in rows]
+        else:
+            outputs = _compiled_outputs(program, parameters, rows)
         total = math.fsum(map(_data, map(loss.per_sample, outputs, targets)))
     if loss.predict is None:
         return total / len(rows), None
@@ -342,6 +370,19 @@ def _evaluate(
 
 def _data(value: Value) -> float:
     return value.data
+
+
+def _compiled_outputs(
+    program: ModelProgram, parameters: list[Value], rows: list[list[Value]]
+) -> list[Any]:
+    """Each row's output (a Value, or a list of them) from the generated forward pass."""
+    params = [parameter.data for parameter in parameters]
+    outputs: list[Any] = []
+    for row in rows:
+        result, _ = program.forward(params, [value.data for value in row])
+        leaves = [Value(number) for number in result]
+        outputs.append(leaves[0] if program.single_output else leaves)
+    return outputs
 
 
 # -------------------------------------------------------------------------------------------------

@@ -194,6 +194,42 @@ def test_train_reports_divergence_without_a_traceback(tmp_path: Path) -> None:
     assert "Traceback" not in completed.stderr
 
 
+@pytest.mark.parametrize(
+    "arguments", [["--lr", "1e308", "--epochs", "1"], ["--momentum", "1e308", "--epochs", "2"]]
+)
+def test_a_last_step_that_diverges_is_reported_and_keeps_the_previous_model(
+    arguments: list[str], tmp_path: Path
+) -> None:
+    # The last step leaves weights near 1e305 (finite) and a model that overflows on every
+    # input: it used to print "final loss 0.9053", save that model, then fail drawing it.
+    previous = run("train", "--epochs", "2", "--quiet", "--out", str(tmp_path))
+    assert previous.returncode == 0, previous.stderr
+    model_before = (tmp_path / "model.json").read_bytes()
+    completed = run("train", *arguments, "--quiet", "--out", str(tmp_path))
+    assert_one_line_error(completed, 1)
+    assert "training diverged in epoch" in completed.stderr
+    assert "after its last step" in completed.stderr
+    assert "final loss" not in completed.stdout
+    assert (tmp_path / "model.json").read_bytes() == model_before
+
+
+def test_train_reports_the_scores_of_the_model_it_saves(tmp_path: Path) -> None:
+    from micrograd_ann import load
+    from micrograd_ann.train import evaluate
+
+    completed = run("train", "--epochs", "3", "--quiet", "--out", str(tmp_path))
+    assert completed.returncode == 0, completed.stderr
+    found = re.search(r"final loss (\S+), accuracy (\S+)%", completed.stdout)
+    assert found is not None, completed.stdout
+    X, y = datasets.two_moons(100, noise=0.1, seed=0, labels="plus_minus")
+    loss, accuracy = evaluate(load(tmp_path / "model.json"), X, y, loss="hinge")
+    assert accuracy is not None
+    assert float(found[1]) == pytest.approx(loss, abs=5e-5)
+    assert float(found[2]) == pytest.approx(100 * accuracy, abs=0.05)  # 76.0, where 68.0 was shown
+    history = json.loads((tmp_path / "history.json").read_text())
+    assert history["final_loss"] == loss and history["final_accuracy"] == accuracy
+
+
 def test_demo_lists_every_demo_with_a_line_each() -> None:
     completed = run("demo")
     assert completed.returncode == 0, completed.stderr

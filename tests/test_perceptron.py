@@ -133,6 +133,27 @@ def test_a_net_input_that_overflows_is_divergence() -> None:
     assert isinstance(caught.value.__cause__, OverflowError)
 
 
+def test_a_last_step_that_makes_the_net_input_overflow_is_divergence() -> None:
+    # x = 10, label 0, w = 1, b = 0: z = 10 ≥ 0 is a mistake; the step w ← 1 − 1e307·10 ≈
+    # −1e308 and b ← −1e307 (both finite), after which z = −1e309 overflows. The one epoch
+    # ended before that, so only the check of the returned weights can see it.
+    perceptron = Perceptron(1, lr=1e307, seed=0)
+    perceptron.load_state_dict({"w.0": 1.0, "b": 0.0})
+    with pytest.raises(TrainingDiverged, match="epoch 1 of 1: after its last step") as caught:
+        perceptron.fit([[10.0]], [0], epochs=1)
+    assert isinstance(caught.value.__cause__, OverflowError)
+
+
+def test_final_scores_are_those_of_the_returned_weights() -> None:
+    # w = 1, b = 0, lr = 1, x = 2 with label 0: z = 2 is a mistake (criterion 2); the step
+    # w ← 1 − 2 = −1, b ← −1 gives z = −3, correct: final criterion 0, accuracy 1.
+    perceptron = Perceptron(1, lr=1.0, seed=0)
+    perceptron.load_state_dict({"w.0": 1.0, "b": 0.0})
+    history = perceptron.fit([[2.0]], [0], epochs=1)
+    assert history.loss == [2.0] and history.accuracy == [0.0]
+    assert history.final_loss == 0.0 and history.final_accuracy == 1.0
+
+
 def test_the_perceptron_is_not_a_network_module_dependency() -> None:
     import micrograd_ann.nn
 

@@ -308,6 +308,66 @@ def test_the_growth_rule_leaves_a_loss_that_starts_near_zero_alone():
         check_divergence(history, [Value(1.0)], epochs=2, rate=0.1)
 
 
+@pytest.mark.parametrize("compiled", [True, False])
+def test_a_last_step_that_overflows_the_model_is_divergence(compiled):
+    # One full-batch step of lr = 1e300 leaves weights near 1e296, all finite: the epoch's loss
+    # was measured before the step, so only the trained model's own loss shows the overflow.
+    X, y = datasets.two_moons(100, noise=0.1, seed=0, labels="plus_minus")
+    model = MLP(2, [16, 16, 1], seed=0)
+    with pytest.raises(TrainingDiverged, match=r"epoch 1 of 1: after its last step, .* overflows"
+                       ) as caught:
+        train(model, X, y, loss="hinge", epochs=1, lr=1e300, compiled=compiled, progress=False)
+    assert caught.value.epoch == 1
+    assert isinstance(caught.value.__cause__, OverflowError)
+
+
+def test_a_last_step_that_grows_the_loss_a_millionfold_is_divergence():
+    # The 1e307 case above stopped after one epoch: the trained model's loss (~1e307, finite)
+    # is past 10⁶ × max(first loss ln 2, 1).
+    model = Layer(1, 2, activation="linear", seed=1)
+    with pytest.raises(TrainingDiverged, match=r"epoch 1 of 1: after its last step, the trained "
+                       r"model's loss on the training data grew to"):
+        train(model, [[1.0], [0.0]], [1, 0], loss="cross_entropy", epochs=1, lr=1e308,
+              progress=False)
+
+
+def test_the_final_rule_stops_where_a_callback_stopped_training():
+    X, y = datasets.two_moons(100, noise=0.1, seed=0, labels="plus_minus")
+    model = MLP(2, [16, 16, 1], seed=0)
+    with pytest.raises(TrainingDiverged, match=r"epoch 1 of 50: after its last step"):
+        train(model, X, y, loss="hinge", epochs=50, lr=1e300, progress=False,
+              callbacks=[lambda epoch, history: False])
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_final_loss_is_the_trained_models_loss_by_hand(compiled):
+    # After 3 full-batch steps, final_loss is mse at the returned (w, b); loss[-1] was measured
+    # at the parameters before the third step.
+    model = Affine([[0.0]], [0.0]) if not compiled else MLP(1, [1], output_activation="linear")
+    if compiled:
+        model.load_state_dict({"layers.0.neurons.0.w.0": 0.0, "layers.0.neurons.0.b": 0.0})
+    history = train(model, LINE_X, LINE_Y, loss="mse", epochs=3, lr=0.01, compiled=compiled,
+                    progress=False)
+    w, b = (p.data for p in model.parameters())
+    by_hand = ((w * 1.0 + b - 2.0) ** 2 + (w * 2.0 + b - 4.0) ** 2) / 2
+    assert history.final_loss == pytest.approx(by_hand, rel=1e-14)
+    assert history.final_loss != history.loss[-1]
+    assert history.final_accuracy is None  # regression
+    # Full batch: loss[k] is the model after k epochs, so a fourth epoch starts at final_loss.
+    longer = train(line(), LINE_X, LINE_Y, loss="mse", epochs=4, lr=0.01, progress=False)
+    assert longer.loss[3] == pytest.approx(history.final_loss, rel=1e-14)
+
+
+def test_final_accuracy_is_the_trained_models_accuracy():
+    X, y = datasets.two_moons(100, noise=0.1, seed=0, labels="plus_minus")
+    model = MLP(2, [16, 16, 1], seed=0)
+    history = train(model, X, y, loss="hinge", epochs=3, lr=0.5, progress=False)
+    scores = [model(row).data for row in X]
+    by_hand = sum((score >= 0) == (label == 1) for score, label in zip(scores, y)) / len(y)
+    assert history.final_accuracy == by_hand
+    assert history.final_accuracy != history.accuracy[-1]  # 76 % after the steps, 68 % before
+
+
 def test_diverging_to_nan_is_caught_too():
     # A NaN parameter makes every output NaN: the loss is not finite → TrainingDiverged.
     model = line(w=math.nan)
