@@ -8,6 +8,7 @@ computed by differentiating twice: `grad(f, xs, create_graph=True)` gives each â
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 
 from micrograd_ann import checks
@@ -22,7 +23,8 @@ def hessian(f: Callable[..., Value], xs: Iterable[float]) -> list[list[float]]:
 
     `f` is called once with one `Value` per number. The result is symmetric: the two
     computations of each mixed derivative, H[i][j] and H[j][i], are equal in exact arithmetic
-    and are averaged, so rounding cannot make them differ.
+    and are averaged, so rounding cannot make them differ (the mean of two finite numbers is
+    finite, however large).
     """
     point = [checks.number(x, f"hessian input {index}") for index, x in enumerate(xs)]
     inputs = [Value(x, label=f"x{index}") for index, x in enumerate(point)]
@@ -35,4 +37,15 @@ def hessian(f: Callable[..., Value], xs: Iterable[float]) -> list[list[float]]:
     slopes = grad(output, inputs, create_graph=True)
     rows = [[second.data for second in grad(slope, inputs)] for slope in slopes]
     size = len(rows)
-    return [[(rows[i][j] + rows[j][i]) / 2.0 for j in range(size)] for i in range(size)]
+    return [[_mean(rows[i][j], rows[j][i]) for j in range(size)] for i in range(size)]
+
+
+def _mean(first: float, second: float) -> float:
+    """(a + b) / 2, also where a + b overflows (a = b = 1e308): then a/2 + b/2.
+
+    Halving first would lose the last bit of subnormals (5e-324 / 2 is 0), so it is the fallback.
+    """
+    total = first + second
+    if math.isinf(total) and math.isfinite(first) and math.isfinite(second):
+        return first / 2.0 + second / 2.0
+    return total / 2.0

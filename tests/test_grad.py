@@ -246,6 +246,14 @@ def test_hessian_takes_any_iterable_and_is_symmetric() -> None:
     assert len(matrix) == 2 and all(len(row) == 2 for row in matrix)
 
 
+def test_hessian_of_huge_mixed_derivatives_is_finite() -> None:
+    # f = 1e308·a·b: ∂²f/∂a∂b = 1e308 (PyTorch float64 too), although 1e308 + 1e308 overflows
+    matrix = hessian(lambda a, b: a * b * 1e308, [1.0, 1.0])
+    assert matrix == [[0.0, 1e308], [1e308, 0.0]]
+    # the other end: subnormal mixed derivatives keep their last bit
+    assert hessian(lambda a, b: a * b * 5e-324, [1.0, 1.0])[0][1] == 5e-324
+
+
 def test_hessian_refuses_a_function_that_does_not_return_a_value() -> None:
     with pytest.raises(TypeError, match="must return a Value, got float"):
         hessian(lambda x: 1.0, [1.0])  # type: ignore[arg-type, return-value]
