@@ -1,7 +1,7 @@
 """What the demos share: their command line (`--fast`, `--out DIR`) and saving a figure.
 
-Not a demo itself: the leading underscore keeps it out of `micrograd-ann demo`'s list. The
-demos import it as `demos._shared` (each demo puts the folder above demos/ on sys.path first).
+Not a demo itself: `micrograd-ann demo` lists only the names in its own list. The demos import
+it as `micrograd_ann.demos._shared`, the name setup.cfg installs this folder under.
 """
 
 from __future__ import annotations

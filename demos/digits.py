@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout holding the package
+from micrograd_ann.demos._shared import command_line_parser, save_figure
 
-from demos._shared import command_line_parser, save_figure
 from micrograd_ann import MLP, SGD, datasets, train
 from micrograd_ann.optim import LinearDecay
 

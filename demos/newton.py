@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import math
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout holding the package
+from micrograd_ann.demos._shared import run_demo, write_text
 
-from demos._shared import run_demo, write_text
 from micrograd_ann import Value, grad, hessian
 
 TITLE = "Newton's method from second derivatives, against gradient descent"

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import random
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout holding the package
+from micrograd_ann.demos._shared import run_demo
 
-from demos._shared import run_demo
 from micrograd_ann import Perceptron, datasets
 
 TITLE = "The perceptron: logic gates, and why XOR needs a hidden layer"

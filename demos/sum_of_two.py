@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout holding the package
+from micrograd_ann.demos._shared import run_demo, save_figure
 
-from demos._shared import run_demo, save_figure
 from micrograd_ann import MLP, datasets, train
 
 TITLE = "A 2-5-1 sigmoid network learning to add"

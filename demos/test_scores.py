@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import random
-import sys
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout holding the package
+from micrograd_ann.demos._shared import run_demo, save_figure
 
-from demos._shared import run_demo, save_figure
 from micrograd_ann import MLP, SGD, datasets, train
 
 TITLE = "A 2-3-1 sigmoid network predicting test scores"

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import math
-import sys
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout holding the package
+from micrograd_ann.demos._shared import run_demo, write_text
 
-from demos._shared import run_demo, write_text
 from micrograd_ann import Value
 
 TITLE = "Backpropagation by hand on a two-neuron chain, checked against the engine"

@@ -17,7 +17,8 @@ from __future__ import annotations
 import argparse
 import ast
 import contextlib
-import importlib.util
+import importlib
+import importlib.resources
 import json
 import math
 import os
@@ -424,23 +425,32 @@ def run_train(arguments: argparse.Namespace) -> None:
 # micrograd-ann demo
 # -------------------------------------------------------------------------------------------------
 
-DEMOS_FOLDER = Path(__file__).resolve().parent.parent / "demos"
-"""The demos live beside the package in a source checkout (the README installs it editable)."""
+DEMOS_PACKAGE = "micrograd_ann.demos"
+"""setup.cfg installs the repository's demos/ folder under this name, in a wheel as in an editable
+install, so the demos are found by importing the package, never by looking for a folder."""
+
+DEMOS = (
+    "perceptron", "line_fit", "two_neuron_chain", "test_scores", "sum_of_two", "xor", "moons",
+    "digits", "newton",
+)
+"""The demos, in the order demos/README.md tells them: the command runs only these names."""
 
 
-def available_demos(folder: Path = DEMOS_FOLDER) -> dict[str, str]:
-    """Demo name → its one-line summary, read from each file's docstring without running it."""
-    if not folder.is_dir():
+def available_demos() -> dict[str, str]:
+    """Demo name → its one-line summary, read from each module's docstring without running it."""
+    try:
+        package = importlib.resources.files(DEMOS_PACKAGE)
+    except ModuleNotFoundError:
         raise CommandError(
-            f"no demos folder at {folder}: the demos ship with the source checkout; clone the "
-            "repository and install it with `pip install -e .`"
-        )
+            f"the demos are not installed: {DEMOS_PACKAGE} is missing beside "
+            f"{Path(__file__).parent}; reinstall the package (in a checkout: pip install -e .)",
+            status=RUNTIME_ERROR,
+        ) from None
     demos = {}
-    for path in sorted(folder.glob("*.py")):
-        if path.name.startswith("_"):
-            continue
-        docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
-        demos[path.stem] = docstring.strip().splitlines()[0] if docstring.strip() else ""
+    for name in DEMOS:
+        source = (package / f"{name}.py").read_text(encoding="utf-8")
+        docstring = ast.get_docstring(ast.parse(source)) or ""
+        demos[name] = docstring.strip().splitlines()[0] if docstring.strip() else ""
     return demos
 
 
@@ -459,12 +469,7 @@ def run_demo(arguments: argparse.Namespace) -> None:
         )
     if arguments.out is not None:
         prepare_folder(arguments.out)
-    path = DEMOS_FOLDER / f"{arguments.name}.py"
-    specification = importlib.util.spec_from_file_location(f"demos.{arguments.name}", path)
-    if specification is None or specification.loader is None:
-        raise CommandError(f"cannot load the demo {path}")
-    module = importlib.util.module_from_spec(specification)
-    specification.loader.exec_module(module)
+    module = importlib.import_module(f"{DEMOS_PACKAGE}.{arguments.name}")
     module.main(fast=arguments.fast, out=arguments.out)
 
 

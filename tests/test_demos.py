@@ -7,10 +7,12 @@ closed forms (least squares) and from central differences — never from running
 from __future__ import annotations
 
 import gzip
-import importlib.util
+import importlib
 import itertools
 import math
+import os
 import random
+import shutil
 import struct
 import subprocess
 import sys
@@ -20,18 +22,15 @@ from typing import Any
 
 import pytest
 
-DEMOS = Path(__file__).resolve().parents[1] / "demos"
+ROOT = Path(__file__).resolve().parents[1]
+DEMOS = ROOT / "demos"
 NAMES = ["perceptron", "line_fit", "two_neuron_chain", "test_scores", "sum_of_two", "xor",
          "moons", "digits", "newton"]
 
 
 def load_demo(name: str) -> ModuleType:
-    """Import demos/NAME.py by its path, as `micrograd-ann demo` does."""
-    spec = importlib.util.spec_from_file_location(f"demo_{name}", DEMOS / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """Import the demo by its name in the installed package, as `micrograd-ann demo` does."""
+    return importlib.import_module(f"micrograd_ann.demos.{name}")
 
 
 def run_fast(name: str, **options: Any) -> dict[str, Any]:
@@ -40,7 +39,42 @@ def run_fast(name: str, **options: Any) -> dict[str, Any]:
 
 
 def test_every_demo_file_is_listed() -> None:
+    from micrograd_ann.cli import DEMOS as COMMAND_DEMOS
+
     assert sorted(path.stem for path in DEMOS.glob("[a-z]*.py")) == sorted(NAMES)
+    assert list(COMMAND_DEMOS) == NAMES  # the command's list, in the demos README's order
+
+
+def test_the_demos_are_the_subpackage_setup_cfg_installs() -> None:
+    import micrograd_ann.demos
+
+    for name in NAMES:
+        installed = Path(load_demo(name).__file__ or "")
+        assert installed.parent == Path(micrograd_ann.demos.__file__ or "").parent
+        # the repository's file: an editable install maps the name to it, a wheel holds a copy
+        assert installed.read_bytes() == (DEMOS / f"{name}.py").read_bytes()
+
+
+def test_the_demo_command_never_runs_a_demos_folder_it_finds(tmp_path: Path) -> None:
+    """Before the demos were a subpackage, the command ran any file of a `demos/` folder beside
+    the imported package, such as one another package put into site-packages."""
+    site = tmp_path / "site"
+    shutil.copytree(ROOT / "micrograd_ann", site / "micrograd_ann",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    marker = tmp_path / "ran"
+    (site / "demos").mkdir()
+    planted = f'"""Planted."""\nopen({str(marker)!r}, "w").close()\ndef main(**_): pass\n'
+    for name in ("planted", "perceptron"):
+        (site / "demos" / f"{name}.py").write_text(planted, encoding="utf-8")
+    environment = {**os.environ, "PYTHONPATH": str(site)}
+    for arguments in (["demo"], ["demo", "planted"], ["demo", "perceptron", "--fast"]):
+        completed = subprocess.run(
+            [sys.executable, "-m", "micrograd_ann", *arguments], cwd=tmp_path, env=environment,
+            capture_output=True, text=True, timeout=60, check=False,
+        )
+        assert "planted" not in completed.stdout.lower(), arguments
+        assert "Traceback" not in completed.stderr, completed.stderr
+    assert not marker.exists()
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -168,9 +202,12 @@ def test_digits_reads_mnist_idx_files(tmp_path: Path) -> None:
     assert result["loss"] and all(math.isfinite(loss) for loss in result["loss"])
 
 
-def test_a_demo_runs_as_a_script() -> None:
+@pytest.mark.parametrize(
+    "command", [[str(DEMOS / "perceptron.py")], ["-m", "micrograd_ann.demos.perceptron"]]
+)
+def test_a_demo_runs_as_a_script(command: list[str], tmp_path: Path) -> None:
     completed = subprocess.run(
-        [sys.executable, str(DEMOS / "perceptron.py"), "--fast"],
+        [sys.executable, *command, "--fast"], cwd=tmp_path,
         capture_output=True, text=True, timeout=60, check=False,
     )
     assert completed.returncode == 0, completed.stderr
