@@ -1,11 +1,15 @@
 """Replay: a training run as a page with an epoch slider.
 
-`TrainingRecorder` is a `train()` callback that keeps a copy of every parameter at up to
-`snapshots` evenly spaced epochs (the first and the last included). `training_page` turns the
-history and those snapshots into one self-contained HTML page: move the epoch slider (or press
-Play) and it shows, at that epoch, the loss and accuracy curves with the epoch marked, the
+`TrainingRecorder` is a `train()` callback that keeps a copy of every parameter before training
+and after up to `snapshots - 1` evenly spaced epochs (the last included). `training_page` turns
+the history and those snapshots into one self-contained HTML page: move the epoch slider (or
+press Play) and it shows, at that epoch, the loss and accuracy curves with the epoch marked, the
 decision boundary for 2-D inputs and the network with each weight's colour (blue positive, red
 negative) and thickness (|w|) from its value then.
+
+Epochs are numbered as `History` numbers them: epoch k (from 1) is the k-th pass over the data,
+`history.loss[k - 1]` its mean loss. Snapshot k is the network after epoch k, shown with that
+epoch's loss and accuracy; snapshot 0 is the network before training.
 
 Python draws every panel for every snapshot; the page's script (`page_assets/replay.js`) only
 shows the chosen snapshot. With JavaScript off the page shows the last epoch.
@@ -36,26 +40,34 @@ GRID = 20
 
 
 class TrainingRecorder:
-    """A `train()` callback: the parameters' values at up to `snapshots` evenly spaced epochs.
+    """A `train()` callback: the parameters' values before training and after up to
+    `snapshots - 1` evenly spaced epochs of the `epochs` that `train()` will run.
 
-    `recorded` is a list of (epoch, values), epochs counting from 0, values in
-    `model.parameters()` order. Epochs 0 and `epochs - 1` are always among them.
+    `recorded` is a list of (epoch, values), values in `model.parameters()` order: epoch 0 holds
+    the values when the recorder is made (so make it just before `train()`), epoch k ≥ 1 the
+    values after the k-th epoch. With `snapshots` = s the epochs kept are round(i · epochs /
+    (s − 1)) for i = 0 … s − 1: 0 and `epochs` are always among them.
     """
 
     def __init__(self, model: MLP, *, epochs: int, snapshots: int = 40) -> None:
         snapshots = checks.count(snapshots, "snapshots", 2)
-        epochs = checks.count(epochs, "epochs")
+        self.epochs = checks.count(epochs, "epochs")
         self.model = model
-        count = min(snapshots, max(epochs, 1))
-        last = max(epochs - 1, 0)
+        count = min(snapshots, self.epochs + 1)
         self.epochs_to_record = {
-            round(index * last / (count - 1)) if count > 1 else 0 for index in range(count)
+            round(index * self.epochs / (count - 1)) for index in range(count)
         }
-        self.recorded: list[tuple[int, list[float]]] = []
+        self.recorded: list[tuple[int, list[float]]] = [(0, self._values())]
+        self.epochs_seen = 0
 
     def __call__(self, epoch: int, history: History) -> None:
-        if epoch in self.epochs_to_record:
-            self.recorded.append((epoch, [parameter.data for parameter in self.model.parameters()]))
+        """Called by `train()` after its epoch `epoch` (counting from 0), that is epoch + 1."""
+        self.epochs_seen = epoch + 1
+        if epoch + 1 in self.epochs_to_record:
+            self.recorded.append((epoch + 1, self._values()))
+
+    def _values(self) -> list[float]:
+        return [parameter.data for parameter in self.model.parameters()]
 
 
 def training_page(
@@ -71,16 +83,24 @@ def training_page(
 
     `X` and `y` (the training rows and targets) add the decision boundary when the inputs are
     2-D. The model's parameters are set to each snapshot while its boundary is computed and
-    restored afterwards.
+    restored afterwards. When training stopped before the recorder's last planned epoch (a
+    callback returned False), the model as it is now stands for the last epoch run.
     """
-    snapshots = list(recorder.recorded)
-    if not snapshots:
+    epochs = len(history.loss)
+    if recorder.epochs_seen == 0:
         raise ValueError(
-            "the recorder has no snapshots: pass it to train(..., callbacks=[recorder]) first"
+            "the recorder saw no epoch: pass it to train(..., callbacks=[recorder]) first"
+        )
+    if recorder.epochs_seen != epochs:
+        raise ValueError(
+            f"the recorder saw {recorder.epochs_seen} epochs but the history has {epochs}: "
+            "pass the history of the run the recorder watched"
         )
     parameters = model.parameters()
     final = [parameter.data for parameter in parameters]
-    epochs = max(history.epochs_run, len(history.loss))
+    snapshots = list(recorder.recorded)
+    if snapshots[-1][0] < epochs:
+        snapshots.append((epochs, final))
     boundary = X is not None and y is not None and len(X) > 0 and len(X[0]) == 2
     panels: list[str] = []
     weight_states: list[list[float]] = []
@@ -96,17 +116,14 @@ def training_page(
         for parameter, value in zip(parameters, final):
             parameter.data = value
     loss_svg, marker_xs = _curves(history, [epoch for epoch, _ in snapshots])
-    statuses = [
-        f"Epoch {epoch + 1} of {epochs}: loss {history.loss[epoch]:.4f}"
-        + (f", accuracy {history.accuracy[epoch]:.1%}" if epoch < len(history.accuracy) else "")
-        for epoch, _ in snapshots
-    ]
+    statuses = [_status(history, epoch, epochs) for epoch, _ in snapshots]
     last = len(snapshots) - 1
     data = {"markers": marker_xs, "weights": weight_states, "statuses": statuses}
     boundary_svg = _boundary_svg(model, panels, X, y, last) if boundary else ""
     body = f"""<h1>{html.escape(title)}</h1>
 <p>Move the slider to see the network at an earlier epoch: its loss, its decision boundary and
-its weights (blue positive, red negative, thicker = larger |w|).</p>
+its weights (blue positive, red negative, thicker = larger |w|). Epoch k shows the network after
+k epochs, with the mean loss and accuracy of epoch k; epoch 0 is the network before training.</p>
 <div class="controls" hidden>
 <label for="epoch">Epoch</label>
 <input type="range" id="epoch" min="0" max="{last}" value="{last}" step="1">
@@ -124,6 +141,16 @@ its weights (blue positive, red negative, thicker = larger |w|).</p>
         scripts=["replay.js"],
     )
     return Page(html=document, title=title)
+
+
+def _status(history: History, epoch: int, epochs: int) -> str:
+    """What the page says at snapshot `epoch`: epoch k's loss is `history.loss[k - 1]`."""
+    if epoch == 0:
+        return f"Epoch 0 of {epochs}: before training"
+    status = f"Epoch {epoch} of {epochs}: loss {history.loss[epoch - 1]:.4f}"
+    if epoch <= len(history.accuracy):
+        status += f", accuracy {history.accuracy[epoch - 1]:.1%}"
+    return status
 
 
 def _weight_widths(model: MLP) -> list[float]:
@@ -228,19 +255,22 @@ def _class_of(model: MLP, target: Any) -> int:
 
 
 def _curves(history: History, epochs: list[int]) -> tuple[str, list[float]]:
-    """Loss (and accuracy, dashed, 0–1) over the epochs, and the marker's x for each snapshot."""
+    """Loss (and accuracy, dashed, 0–1) over the epochs, and the marker's x for each snapshot.
+
+    The axis runs from epoch 0 (before training) to the last; epoch k's loss is drawn at k.
+    """
     width, height, margin = 360.0, 200.0, 30.0
-    count = max(len(history.loss), 1)
+    count = len(history.loss)
     losses = history.loss
     largest = max(losses, default=1.0) or 1.0
 
     def x_of(epoch: int) -> float:
-        return round(margin + (width - 2 * margin) * epoch / max(count - 1, 1), 1)
+        return round(margin + (width - 2 * margin) * epoch / max(count, 1), 1)
 
     def polyline(values: list[float], top: float, colour: str, dash: str) -> str:
         points = " ".join(
             f"{x_of(epoch)},{height - margin - (height - 2 * margin) * value / top:.1f}"
-            for epoch, value in enumerate(values)
+            for epoch, value in enumerate(values, start=1)
         )
         return f'<polyline points="{points}" fill="none" stroke="{colour}" {dash}/>'
 
@@ -256,7 +286,7 @@ def _curves(history: History, epochs: list[int]) -> tuple[str, list[float]]:
         f'{accuracy if history.accuracy else ""}'
         f'<line id="epoch-marker" x1="{marker}" x2="{marker}" y1="{margin / 2}" '
         f'y2="{height - margin}" stroke="#e08214" stroke-width="2"/>'
-        f'<text x="{margin}" y="{height - 8}" font-size="11">epoch 1</text>'
+        f'<text x="{margin}" y="{height - 8}" font-size="11">epoch 0</text>'
         f'<text x="{width - margin}" y="{height - 8}" font-size="11" text-anchor="end">'
         f"epoch {count}</text></svg></figure>"
     )

