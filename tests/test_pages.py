@@ -7,8 +7,8 @@ own gradients, which the page's running sums must reach.
 
 from __future__ import annotations
 
-import json
 import itertools
+import json
 import re
 import subprocess
 import sys
