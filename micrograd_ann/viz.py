@@ -22,6 +22,7 @@ every arrow into an operation is one use of the chain rule:
 from __future__ import annotations
 
 import itertools
+import re
 import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -66,6 +67,10 @@ _RANKDIRS = ("LR", "RL", "TB", "BT")
 _RECORD_SPECIAL_CHARACTERS = str.maketrans(
     {character: "\\" + character for character in "\\{}|<>"}
 )
+# Characters XML 1.0 (so SVG) cannot hold, NUL aside: Graphviz would write them into the SVG.
+_NOT_IN_SVG = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+LONGEST_LABEL = 1_000
+"""The most characters a label (or any text a user wrote) may have in a drawing."""
 
 _INSTALL_HINT = (
     "install one of: the in-process WebAssembly Graphviz with "
@@ -221,7 +226,7 @@ def draw_graph(
         operation = operation_named(value.op)
         graph.node(
             f"operation{index}",
-            label=operation.symbol if operation is not None else value.op,
+            label=_dot_text(operation.symbol if operation is not None else value.op),
             shape="circle",
             style="filled",
             fillcolor=NODE_COLOURS["operation"],
@@ -252,13 +257,70 @@ def _kind_of(value: Value, root: Value, parameter_names: dict[Value, str]) -> st
 
 
 def _record_label(title: str, value: Value, *, show_grad: bool, horizontal: bool) -> str:
-    fields = [title.translate(_RECORD_SPECIAL_CHARACTERS)] if title else []
+    fields = [_dot_text(title, record_field=True)] if title else []
     fields.append(f"data {four_decimals(value.data)}")
     if show_grad:
         fields.append(f"grad {four_decimals(value.grad)}")
     body = " | ".join(fields)
     # In a left-to-right graph, record fields stack vertically unless wrapped in braces.
-    return "{ " + body + " }" if horizontal else body
+    return _literal("{ " + body + " }" if horizontal else body)
+
+
+def _dot_text(text: str, *, record_field: bool = False) -> str:
+    """`text` as Graphviz must show it: literally, never as markup and never as an escape.
+
+    The one door for every string a user wrote (a value's label, a parameter's name, an
+    operation's symbol, an activation's name) on its way into DOT. Graphviz reads a label
+    written `<…>` as HTML-like markup, which can hold links (`HREF="javascript:…"`) and images
+    (`<IMG SRC=…>`), and reads `\\n`, `\\N`, `\\G` in a quoted string as escapes. So every
+    backslash is doubled and the text is marked as no markup: it is always written as a quoted
+    string, whose `"` graphviz's quoting escapes. Graphviz writes the SVG from that text, with
+    `<`, `>`, `&`, `"` as entities, so nothing a user writes becomes an element or an attribute.
+    In a record's field (`record_field=True`) `{ } | < >` are escaped as well: they would split
+    the record. Text a drawing cannot hold is refused, naming it (`GraphRenderError`): a NUL or
+    another control character an SVG cannot hold, a lone surrogate (bytes decoded with
+    `os.fsdecode`), more than `LONGEST_LABEL` characters.
+    """
+    _refuse_unreadable_text(text)
+    if record_field:
+        return text.translate(_RECORD_SPECIAL_CHARACTERS)
+    return _literal(text.replace("\\", "\\\\"))
+
+
+def _literal(label: str) -> str:
+    """`label` marked so that graphviz quotes it, even when it looks like `<markup>`."""
+    marked: str = graphviz.nohtml(label)
+    return marked
+
+
+def _refuse_unreadable_text(text: str) -> None:
+    """GraphRenderError for a text no drawing can hold, with the offending text and what to do."""
+    shown = repr(text) if len(text) <= 60 else repr(text[:60]) + f"… ({len(text):,} characters)"
+    if "\x00" in text:
+        raise GraphRenderError(
+            f"the label {shown} holds a NUL character (\\x00), which Graphviz cannot read; "
+            "remove it from the labels (Value.label, names)"
+        )
+    unwritable = _NOT_IN_SVG.search(text)
+    if unwritable is not None:
+        raise GraphRenderError(
+            f"the label {shown} holds the control character {unwritable.group()!r}, which an "
+            "SVG cannot hold; remove it from the labels (Value.label, names)"
+        )
+    if len(text) > LONGEST_LABEL:
+        raise GraphRenderError(
+            f"the label {shown} is longer than a drawing can show ({LONGEST_LABEL:,} "
+            "characters at most); shorten it (Value.label, a parameter's name, an operation's "
+            "symbol)"
+        )
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise GraphRenderError(
+            f"the label {shown} holds a lone surrogate ({text[error.start]!r}), which is not "
+            "text: no file and no Graphviz can hold it (bytes decoded with os.fsdecode give "
+            "one); decode the bytes with errors=\"replace\" or choose another label"
+        ) from None
 
 
 def _add_legend(graph: graphviz.Digraph, kinds: Sequence[str], *, with_model: bool) -> None:
@@ -373,7 +435,7 @@ def draw_network(
                     _add_summary_node(cluster, current_rest, len(neurons) - len(drawn), "neurons")
                 cluster.node(
                     node,
-                    label=str(neurons[index].activation),
+                    label=_dot_text(str(neurons[index].activation)),
                     tooltip=f"bias {four_decimals(_bias(neurons[index]).data)}",
                     shape="circle",
                     style="filled",
@@ -558,13 +620,22 @@ def render_png(graph: graphviz.Digraph) -> bytes:
 
 
 def _refuse_unreadable_source(graph: graphviz.Digraph) -> None:
-    """DOT text cannot hold a NUL character: refuse it here, with a message, instead of
-    letting Graphviz fail on it with an error about something else."""
+    """DOT text cannot hold a NUL character or a lone surrogate: refuse them here, with a
+    message, instead of letting Graphviz (or the encoding for it) fail on them with an error
+    about something else. `draw_graph` and `draw_network` refuse them earlier, naming the label;
+    this catches graphs built by hand."""
     if "\x00" in graph.source:
         raise GraphRenderError(
             "the graph's DOT source holds a NUL character (\\x00), which Graphviz cannot "
             "read; remove it from the labels (Value.label, names)"
         )
+    try:
+        graph.source.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise GraphRenderError(
+            f"the graph's DOT source holds a lone surrogate ({graph.source[error.start]!r}), "
+            "which is not text and cannot be written for Graphviz; remove it from the labels"
+        ) from None
 
 
 def _run_dot(graph: graphviz.Digraph, image_format: str) -> bytes:

