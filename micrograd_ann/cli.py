@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from micrograd_ann import __version__, datasets
 from micrograd_ann.engine import Value
 from micrograd_ann.expression import FUNCTIONS, ExpressionError, evaluate, parse_bindings
-from micrograd_ann.files import write_atomic
+from micrograd_ann.files import NotARegularFileError, write_atomic
 from micrograd_ann.losses import LOSSES
 from micrograd_ann.nn import ACTIVATIONS
 
@@ -406,12 +406,8 @@ def run_train(arguments: argparse.Namespace) -> None:
     print(summary)
 
     model_path = out / "model.json"
-    refuse_special_file(model_path)
-    try:
+    with file_errors(model_path):
         save(model, model_path)  # written atomically: a failed write keeps the previous file
-    except OSError as error:
-        raise CommandError(f"cannot write {model_path}: {error.strerror}",
-                           status=RUNTIME_ERROR) from None
     print(f"wrote {model_path}")
     save_file(out / "history.json", json.dumps(history.to_dict(), indent=2) + "\n")
     write_pictures(out, model, X, y, loss, history)
@@ -484,11 +480,17 @@ def prepare_folder(folder: Path) -> None:
                            status=RUNTIME_ERROR) from None
 
 
-def refuse_special_file(path: Path) -> None:
-    """Refuse to replace anything but a regular file: writing atomically renames a new file
-    over the old one, which would put a plain file in place of /dev/null or a named pipe."""
-    if path.exists() and not path.is_file():
-        raise CommandError(f"{path} exists and is not a regular file; name a new file")
+@contextlib.contextmanager
+def file_errors(path: Path) -> Iterator[None]:
+    """A failed write of `path` as one line: status 2 when `path` names something that is not a
+    regular file (`files.NotARegularFileError`: the name given is the mistake), 1 otherwise."""
+    try:
+        yield
+    except NotARegularFileError as error:
+        raise CommandError(str(error)) from None
+    except OSError as error:
+        raise CommandError(f"cannot write {path}: {error.strerror or error}",
+                           status=RUNTIME_ERROR) from None
 
 
 def save_file(path: Path, data: str | bytes) -> None:
@@ -496,18 +498,14 @@ def save_file(path: Path, data: str | bytes) -> None:
     content of `path`, if any, stays as it was. The folder must exist: a file named on the
     command line (--graph, --html) in a folder that does not is more likely a typing mistake
     than a wish for new folders (`train --out DIR` creates DIR, in `prepare_folder`)."""
-    refuse_special_file(path)
     folder = path.parent
     if not folder.is_dir():
         problem = f"{folder} is not a folder" if folder.exists() else \
             f"there is no folder {folder}"
         raise CommandError(f"cannot write {path}: {problem}; name a file in an existing folder "
                            "(or create the folder first)", status=RUNTIME_ERROR)
-    try:
+    with file_errors(path):
         write_atomic(path, data)
-    except OSError as error:
-        raise CommandError(f"cannot write {path}: {error.strerror}",
-                           status=RUNTIME_ERROR) from None
     print(f"wrote {path}")
 
 

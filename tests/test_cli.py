@@ -317,6 +317,30 @@ def test_grad_refuses_to_replace_something_that_is_not_a_regular_file(tmp_path: 
     assert fifo.is_fifo()
 
 
+def test_train_refuses_a_model_json_that_is_a_named_pipe(tmp_path: Path) -> None:
+    fifo = tmp_path / "model.json"
+    os.mkfifo(fifo)
+    completed = run("train", "--epochs", "1", "--quiet", "--out", str(tmp_path))
+    assert_one_line_error(completed, 2)
+    assert "is a named pipe (FIFO), not a regular file" in completed.stderr
+    assert fifo.is_fifo()
+
+
+def test_train_writes_through_a_symbolic_link_and_keeps_the_mode(tmp_path: Path) -> None:
+    # A link kept by hand to the current run: writing model.json updates the file it names.
+    (tmp_path / "runs").mkdir()
+    (tmp_path / "runs" / "kept.json").write_text("old")
+    (tmp_path / "runs" / "kept.json").chmod(0o600)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "model.json").symlink_to(tmp_path / "runs" / "kept.json")
+    completed = run("train", "--epochs", "1", "--quiet", "--out", str(out))
+    assert completed.returncode == 0, completed.stderr
+    assert (out / "model.json").is_symlink()
+    assert json.loads((tmp_path / "runs" / "kept.json").read_text())["kind"] == "MLP"
+    assert (tmp_path / "runs" / "kept.json").stat().st_mode & 0o777 == 0o600
+
+
 def fake_dot(folder: Path, script: str) -> dict[str, str]:
     """An environment whose PATH has a `dot` running `script` instead of Graphviz."""
     folder.mkdir(exist_ok=True)

@@ -78,6 +78,26 @@ def test_file_is_plain_readable_json(tmp_path: Path) -> None:
     assert "layers.1.neurons.0.b" in document["parameters"]
 
 
+def test_save_takes_a_name_of_255_characters(tmp_path: Path) -> None:
+    # The case: the temporary name used to add 14 characters, past NAME_MAX.
+    model = MLP(2, [3, 1], seed=0)
+    path = tmp_path / ("b" * 250 + ".json")
+    save(model, path)
+    assert load(path).state_dict() == model.state_dict()
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
+def test_save_keeps_a_private_files_mode_and_refuses_a_directory(tmp_path: Path) -> None:
+    path = tmp_path / "model.json"
+    save(MLP(2, [1], seed=0), path)
+    path.chmod(0o600)
+    save(MLP(2, [1], seed=1), path)
+    assert path.stat().st_mode & 0o777 == 0o600
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(OSError, match="is a directory"):
+        save(MLP(2, [1], seed=0), tmp_path / "folder")
+
+
 def test_save_refuses_non_finite_parameters(tmp_path: Path) -> None:
     model = Neuron(2, seed=0)
     model.bias.data = float("nan")
