@@ -35,6 +35,7 @@ breaks and every other non-printable character removed; numbers are written as `
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import functools
 import inspect
 import keyword
@@ -43,13 +44,22 @@ import numbers
 import operator
 import re
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from micrograd_ann import engine, operations
 from micrograd_ann.checks import shorten
 from micrograd_ann.engine import Value, enable_grad, topological_order
 
-__all__ = ["CompiledGradient", "compile_gradient", "ModelProgram", "model_program"]
+__all__ = [
+    "CompiledGradient",
+    "compile_gradient",
+    "ModelProgram",
+    "model_program",
+    "Dialect",
+    "PYTHON",
+    "JAVASCRIPT",
+]
 
 _LABEL_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}")
 _COMMENT_LABEL_LENGTH = 40
@@ -83,6 +93,13 @@ _CALLED_DERIVATIVES = {
     for op, name in _CALLED_NAMES.items()
     if name and op not in _INLINE_DERIVATIVES
 }
+
+
+def called_rules(op: str) -> tuple[str, str]:
+    """The names under which generated code calls `op`'s forward and derivatives rules from the
+    operation table, `("divide", "divide_derivatives")`; "" for a rule written inline."""
+    return _CALLED_FORWARD.get(op, ""), _CALLED_DERIVATIVES.get(op, "")
+
 
 # Operations whose local derivatives are finite whatever their inputs (±1, 0): a zero gradient
 # times them adds ±0.0, which changes no sum, so their edges need no `if grad != 0.0:`.
@@ -142,6 +159,13 @@ _PROGRAM_NAMES = {
     "value_and_grad", "forward", "backward", "params", "inputs", "state", "output_grads", "grads",
 }
 _RESERVED = set(_NAMESPACE) | set(dir(builtins)) | _PROGRAM_NAMES | {"overflow", "locals"}
+# Words a JavaScript program may not use as a variable, or uses itself (its rules' names).
+_JAVASCRIPT_WORDS = """arguments await break case catch class const continue debugger default delete
+do else enum eval export extends false finally for function if implements import in instanceof
+interface let new null package private protected public return static super switch this throw
+true try typeof undefined var void while with yield Infinity NaN Math Number Object Array String
+Error RangeError edge repr python_error window document globalThis"""
+_JAVASCRIPT_RESERVED = frozenset(_JAVASCRIPT_WORDS.split())
 
 # Operations whose output can overflow from finite inputs without raising by themselves: the
 # engine checks their result (`check_finite`), so the generated code does too.
@@ -152,10 +176,122 @@ def _namespace(overflow_inputs: OverflowInputs) -> dict[str, Any]:
     return {**_NAMESPACE, "overflow": functools.partial(_overflow, overflow_inputs)}
 
 
-def _helpers_comment(ops: set[str], checks: set[str]) -> list[str]:
+@dataclass(frozen=True)
+class Dialect:
+    """How the one emitter spells a program in one language: `PYTHON`, or `JAVASCRIPT` for pages.
+
+    What a program computes is decided once, by the emitter, for both: the nodes and their
+    order, each float operation (`a * b`, `(1.0 - out * out)`, `divide(a, b)` — the same text
+    in both languages), which rules are called from the operation table, the overflow checks,
+    the edges and their `if`. A dialect only spells statements, literals and comments, so the
+    Python and the JavaScript of one graph perform the same float operations in the same order.
+    With `record_edges`, each edge also calls `edge(k, sum, upstream, local)`, which records
+    upstream, local, product and running sum for a page to show (same result: sum + upstream·local).
+    """
+
+    name: str
+    comment: str  # starts a comment
+    end: str  # ends a statement
+    constant: str  # before a node's one assignment
+    variable: str  # before a gradient's first assignment
+    infinity: str
+    nan: str
+    is_finite: str  # the function testing for a finite number
+    negation: str  # "not " or "!"
+    raise_word: str  # "raise" or "throw"
+    not_equal: str
+    record_edges: bool = False
+
+    def literal(self, number: float) -> str:
+        """Source for `number`, exact (Python: `float_literal`)."""
+        number = float(number)
+        if self.name == "python" or math.isfinite(number):
+            return float_literal(number)
+        if math.isnan(number):
+            return self.nan
+        return self.infinity if number > 0 else f"(-{self.infinity})"
+
+    def line_comment(self, text: str) -> str:
+        return f"{self.comment} {text}"
+
+    def statement(self, text: str, comment: str = "") -> str:
+        return f"{text}{self.end}" + (f"  {self.comment} {comment}" if comment else "")
+
+    def if_open(self, condition: str) -> str:
+        return f"if {condition}:" if self.name == "python" else f"if ({condition}) {{"
+
+    def block_close(self) -> list[str]:
+        return [] if self.name == "python" else ["}"]
+
+    def one_line_if(self, condition: str, statement: str) -> str:
+        if self.name == "python":
+            return f"if {condition}: {statement}"
+        return f"if ({condition}) {statement};"
+
+    def not_finite(self, expression: str) -> str:
+        return f"{self.negation}{self.is_finite}({expression})"
+
+    def sum(self, terms: Sequence[str]) -> str:
+        """Σ terms added left to right from 0.0, as Python's `sum(terms, 0.0)` adds them."""
+        if self.name == "python":
+            return f"sum(({', '.join(terms)},), 0.0)"
+        return f"({' + '.join(['0.0', *terms])})"
+
+    def sequence(self, names: Sequence[str]) -> str:
+        """A tuple in Python, an array in JavaScript."""
+        if self.name == "python":
+            return _tuple(names)
+        return f"[{', '.join(names)}]"
+
+    def function(self, name: str, parameters: Sequence[str], body: list[str]) -> list[str]:
+        indented = [f"    {line}" if line else "" for line in body]
+        if self.name == "python":
+            return [f"def {name}({', '.join(parameters)}):", *indented]
+        return [f"function {name}({', '.join(parameters)}) {{", *indented, "}"]
+
+    def overflow_check(self, total: str, checked: list[tuple[str, str, list[str]]]) -> str:
+        """The line raising the engine's OverflowError for the first of `checked` (name,
+        operation, operands) whose finite inputs made nan or ±inf; only when `total` is not
+        finite (see `_Checks`)."""
+        if self.name == "python":
+            listed = ", ".join(repr(name) for name, _, _ in checked)
+            return f"if not math.isfinite({total}): overflow(locals(), {listed})"
+        nodes = ", ".join(
+            f'["{op}", {name}, [{", ".join(operands)}]]' for name, op, operands in checked
+        )
+        return f"if (!Number.isFinite({total})) overflow({nodes});"
+
+
+PYTHON = Dialect(
+    name="python", comment="#", end="", constant="", variable="", infinity="math.inf",
+    nan="math.nan", is_finite="math.isfinite", negation="not ", raise_word="raise",
+    not_equal="!=",
+)
+"""The generated Python of `compile_gradient` and `model_program`."""
+
+JAVASCRIPT = Dialect(
+    name="javascript", comment="//", end=";", constant="const ", variable="let ",
+    infinity="Infinity", nan="NaN", is_finite="Number.isFinite", negation="!",
+    raise_word="throw", not_equal="!==",
+)
+"""The same programs in JavaScript, for pages that compute (see `javascript.py`)."""
+
+JAVASCRIPT_STEPS = dataclasses.replace(JAVASCRIPT, record_edges=True)
+"""JavaScript that also records every edge's numbers, for the step-through page."""
+
+
+def _helpers_comment(ops: set[str], checks: set[str], dialect: Dialect = PYTHON) -> list[str]:
     """The comment naming the functions a program calls and where they are defined."""
     rules = sorted({_CALLED_FORWARD[op] for op in ops if op in _CALLED_FORWARD} - {"abs"})
     with_derivatives = {_CALLED_FORWARD[op] for op in ops if op in _CALLED_DERIVATIVES}
+    if dialect is not PYTHON:
+        called = sorted({_CALLED_FORWARD[op] for op in ops if op in _CALLED_FORWARD})
+        if not called:
+            return []
+        return [
+            f"// {', '.join(called)} (and name_derivatives): the operations' own float rules, "
+            "as written in JavaScript beside them (micrograd_ann/operations.py)"
+        ]
     lines = []
     if rules or with_derivatives:
         names = ", ".join(sorted(set(rules) | with_derivatives))
@@ -298,7 +434,8 @@ class _Names:
     structure), and a caller may give a value a name of its own (`assign(value, name=...)`).
     """
 
-    def __init__(self, use_labels: bool = True) -> None:
+    def __init__(self, use_labels: bool = True, reserved: frozenset[str] = frozenset()) -> None:
+        self._reserved = reserved
         self._names: dict[int, str] = {}
         self._used: set[str] = set()
         self._counters: dict[str, int] = {}
@@ -318,6 +455,7 @@ class _Names:
             _LABEL_NAME.fullmatch(name) is not None
             and not keyword.iskeyword(name)
             and name not in _RESERVED
+            and name not in self._reserved
             and not name.startswith("grad_")
             and name not in self._used
         )
@@ -352,21 +490,21 @@ def _check_operations(order: list[Value]) -> None:
             )
 
 
-def _forward_expression(op: str, operands: list[str]) -> str:
+def _forward_expression(op: str, operands: list[str], dialect: Dialect = PYTHON) -> str:
     """The expression computing a node from its operands' variables."""
     if op in _INLINE_FORWARD:
         return f"{operands[0]} {_INLINE_FORWARD[op]} {operands[1]}"
     if op == "neg":
         return f"-{operands[0]}"
     if op == "sum":
-        return f"sum(({', '.join(operands)},), 0.0)"
+        return dialect.sum(operands)
     if op == "dot":
         count = (len(operands) - 1) // 2
-        products = ", ".join(
+        products = [
             f"{weight} * {x}" for weight, x in zip(operands[:count], operands[count:-1])
-        )
+        ]
         bias = operands[-1]
-        return f"sum(({products},), 0.0) + {bias}" if count else f"0.0 + {bias}"
+        return f"{dialect.sum(products)} + {bias}" if count else f"0.0 + {bias}"
     return f"{_CALLED_FORWARD[op]}({', '.join(operands)})"  # the table's own forward
 
 
@@ -425,18 +563,22 @@ def _product(upstream: str, local: str) -> str:
 
 
 def _forward_lines(
-    order: list[Value], names: _Names, operand_lists: list[list[str]], checks: _Checks
+    order: list[Value],
+    names: _Names,
+    operand_lists: list[list[str]],
+    checks: _Checks,
+    dialect: Dialect = PYTHON,
 ) -> list[str]:
     """Every node's line, in topological order, with the engine's checks (see `_Checks`)."""
     body: list[str] = []
     unchecked: list[str] = []
+    checked: list[tuple[str, str, list[str]]] = []
 
     def check_overflow() -> None:
         if unchecked:
-            total = " + ".join(unchecked)
-            listed = ", ".join(map(repr, unchecked))
-            body.append(f"if not math.isfinite({total}): overflow(locals(), {listed})")
+            body.append(dialect.overflow_check(" + ".join(unchecked), checked))
             unchecked.clear()
+            checked.clear()
 
     for node, operands in zip(order, operand_lists):
         op = node.op
@@ -444,14 +586,16 @@ def _forward_lines(
         if op in _MAY_RAISE:
             check_overflow()  # the engine raises an earlier overflow before this error
         shown = comment_text(node.label) if node.label and node.label != name else ""
-        comment = f"  # {op}  {shown}" if shown else f"  # {op}"
-        body.append(f"{name} = {_forward_expression(op, operands)}{comment}")
+        comment = f"{op}  {shown}" if shown else op
+        expression = _forward_expression(op, operands, dialect)
+        body.append(dialect.statement(f"{dialect.constant}{name} = {expression}", comment))
         if op in _MAY_OVERFLOW:
             checks.written.add("overflow")
             checks.overflow_inputs[name] = (
                 op, tuple(names.get(child) or child.data for child in node.children)
             )
             unchecked.append(name)
+            checked.append((name, op, operands))
             if len(unchecked) == _CHECK_RUN:
                 check_overflow()
         elif op == "pow" and node.children[1].requires_grad and node.children[0] in names:
@@ -459,7 +603,8 @@ def _forward_lines(
             # is a constant here; a constant b < 0 would have been refused while tracing
             checks.written.add("exponent_error")
             base, exponent = operands
-            body.append(f"if {base} < 0.0: raise exponent_error({base}, {exponent})")
+            error = f"{dialect.raise_word} exponent_error({base}, {exponent})"
+            body.append(dialect.one_line_if(f"{base} < 0.0", error))
     check_overflow()
     return body
 
@@ -470,6 +615,7 @@ def _backward_lines(
     operand_lists: list[list[str]],
     grad_names: dict[int, str],
     unconditional: Value | None,
+    dialect: Dialect = PYTHON,
 ) -> list[str]:
     """One line per edge in `backward()`'s order; each node's edges under `if grad != 0.0:`.
 
@@ -478,6 +624,7 @@ def _backward_lines(
     adds ±0.0 to a sum that starts at +0.0, which changes nothing.
     """
     body: list[str] = []
+    edge_count = 0  # edges written so far: with `record_edges`, the index of each
     for node, operands in zip(reversed(order), reversed(operand_lists)):
         upstream = grad_names[id(node)]
         edges = []
@@ -489,52 +636,70 @@ def _backward_lines(
             if child_grad is None or not child.requires_grad:
                 continue  # constants get no gradient (nor do Values f closed over)
             locals_written.append(local)
-            comment = f"  # {node.op}: ∂/∂{child_operand} = {rule}"
-            edges.append(f"{child_grad} += {_product(upstream, local)}{comment}")
+            comment = f"{node.op}: ∂/∂{child_operand} = {rule}"
+            if dialect.record_edges:
+                recorded = f"edge({edge_count}, {child_grad}, {upstream}, {local})"
+                edges.append(dialect.statement(f"{child_grad} = {recorded}", comment))
+            else:
+                product = _product(upstream, local)
+                edges.append(dialect.statement(f"{child_grad} += {product}", comment))
+            edge_count += 1
         if not edges:
             continue
-        if node is unconditional or _always_finite(node, locals_written, names):
+        if node is unconditional or _always_finite(node, locals_written, names, dialect):
             body.extend(edges)
         else:
-            body.append(f"if {upstream} != 0.0:")
+            body.append(dialect.if_open(f"{upstream} {dialect.not_equal} 0.0"))
             body.extend(f"    {edge}" for edge in edges)
+            body.extend(dialect.block_close())
     return body
 
 
-def _always_finite(node: Value, locals_written: list[str], names: _Names) -> bool:
+def _always_finite(
+    node: Value, locals_written: list[str], names: _Names, dialect: Dialect = PYTHON
+) -> bool:
     """True when every local derivative written is finite for every input: the operation's
     are (±1, 0), or each is the literal of a finite constant (`3.0 * x`)."""
     if node.op in _FINITE_DERIVATIVES:
         return True
     constants = {
-        float_literal(child.data)
+        dialect.literal(child.data)
         for child in node.children
         if child not in names and math.isfinite(child.data)
     }
     return all(local in constants for local in locals_written)
 
 
-def _operand_lists(order: list[Value], names: _Names) -> list[list[str]]:
+def _operand_lists(
+    order: list[Value], names: _Names, dialect: Dialect = PYTHON
+) -> list[list[str]]:
     """Each node's operands as written in the code: a variable, or the literal of a constant
     (a plain number, or a Value `f` closed over, fixed at its traced data)."""
     return [
-        [names.get(child) or float_literal(child.data) for child in node.children]
+        [names.get(child) or dialect.literal(child.data) for child in node.children]
         for node in order
     ]
 
 
-def generate_source(root: Value, inputs: Sequence[Value]) -> tuple[str, list[str]]:
-    """The source of `value_and_grad(*inputs)` for the graph of `root`, and the input names."""
-    source, input_names, _ = _generate_source(root, inputs)
+def generate_source(
+    root: Value, inputs: Sequence[Value], dialect: Dialect = PYTHON
+) -> tuple[str, list[str]]:
+    """The source of `value_and_grad(*inputs)` for the graph of `root`, and the input names.
+
+    In `JAVASCRIPT_STEPS` the function returns four arrays' worth: the output, the inputs'
+    gradients, and every node's value and gradient in `topological_order(root)`; it calls
+    `edge` for every edge (see `Dialect`).
+    """
+    source, input_names, _ = _generate_source(root, inputs, dialect)
     return source, input_names
 
 
 def _generate_source(
-    root: Value, inputs: Sequence[Value]
+    root: Value, inputs: Sequence[Value], dialect: Dialect = PYTHON
 ) -> tuple[str, list[str], OverflowInputs]:
     order = topological_order(root)
     _check_operations(order)
-    names = _Names()
+    names = _Names(reserved=_JAVASCRIPT_RESERVED if dialect is not PYTHON else frozenset())
     input_names = [names.assign(value, "x") for value in inputs]
     if root not in names and not order:
         raise ValueError(
@@ -543,24 +708,33 @@ def _generate_source(
         )
     for node in order:
         names.assign(node)
-    operand_lists = _operand_lists(order, names)
+    operand_lists = _operand_lists(order, names, dialect)
     grad_names = {id(value): f"grad_{names[value]}" for value in inputs}
     grad_names.update({id(node): f"grad_{names[node]}" for node in order})
     checks = _Checks()
-    forward = _forward_lines(order, names, operand_lists, checks)
-    body = _helpers_comment({node.op for node in order}, checks.written)
-    body.append("# forward pass: one line per node, every node after its inputs")
+    forward = _forward_lines(order, names, operand_lists, checks, dialect)
+    body = _helpers_comment({node.op for node in order}, checks.written, dialect)
+    comment = dialect.line_comment
+    body.append(comment("forward pass: one line per node, every node after its inputs"))
     body.extend(forward)
     body.append("")
-    body.append("# backward pass: the chain rule, one line per edge, in backward()'s order")
+    body.append(comment("backward pass: the chain rule, one line per edge, in backward()'s order"))
     body.extend(
-        f"{grad_names[id(value)]} = 0.0" for value in [*order, *inputs] if value is not root
+        dialect.statement(f"{dialect.variable}{grad_names[id(value)]} = 0.0")
+        for value in [*order, *inputs]
+        if value is not root
     )
-    body.append(f"{grad_names[id(root)]} = 1.0  # ∂out/∂out")
-    body.extend(_backward_lines(order, names, operand_lists, grad_names, root))
-    body.append(f"return {names[root]}, {_tuple([grad_names[id(value)] for value in inputs])}")
-    lines = [f"def value_and_grad({', '.join(input_names)}):"]
-    lines.extend(f"    {line}" if line else "" for line in body)
+    body.append(dialect.statement(f"{dialect.variable}{grad_names[id(root)]} = 1.0", "∂out/∂out"))
+    body.extend(_backward_lines(order, names, operand_lists, grad_names, root, dialect))
+    returned = [names[root], dialect.sequence([grad_names[id(value)] for value in inputs])]
+    if dialect.record_edges:
+        returned.append(dialect.sequence([names[node] for node in order]))
+        returned.append(dialect.sequence([grad_names[id(node)] for node in order]))
+    if dialect is PYTHON:
+        body.append(f"return {', '.join(returned)}")
+    else:
+        body.append(dialect.statement(f"return {dialect.sequence(returned)}"))
+    lines = dialect.function("value_and_grad", input_names, body)
     return "\n".join(lines) + "\n", input_names, checks.overflow_inputs
 
 

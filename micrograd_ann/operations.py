@@ -32,6 +32,7 @@ from typing import Any
 
 __all__ = [
     "Operation",
+    "JavaScriptRules",
     "OPERATIONS",
     "CUSTOM_OPERATIONS",
     "operation_named",
@@ -54,6 +55,23 @@ __all__ = [
     "SUM",
     "DOT",
 ]
+
+
+@dataclass(frozen=True)
+class JavaScriptRules:
+    """An operation's float rules once more, in JavaScript, for pages that compute.
+
+    `forward` and `derivatives` are JavaScript function expressions with the same parameters and
+    results as the Python rules (`derivatives` returns an array): `"(x) => Math.tanh(x)"`,
+    `"(x, out) => [1.0 - out * out]"`. They must give the same floats as the Python rules,
+    nan, ±inf and signed zeros included, and throw where those raise:
+    `python_error("ValueError", message)` makes the error, `repr(x)` writes a float as Python
+    does, so the messages read the same. The browser tests hold every built-in rule to its
+    Python twin (tests/test_javascript.py).
+    """
+
+    forward: str
+    derivatives: str
 
 
 @dataclass(frozen=True)
@@ -83,6 +101,8 @@ class Operation:
     - `activation`: a neuron may use it as its activation (`nn.ACTIVATIONS`).
     - `torch_function`: the PyTorch function computing it, `torch.<torch_function>`.
     - `torch_module`: the `torch.nn` module applying it, for activations (`MLP.to_torch`).
+    - `javascript`: the same float rules in JavaScript (see `JavaScriptRules`); None when the
+      operation has none, and pages then cannot recompute a graph holding it.
     """
 
     name: str
@@ -97,6 +117,7 @@ class Operation:
     activation: bool = False
     torch_function: str = ""
     torch_module: str = ""
+    javascript: JavaScriptRules | None = None
 
 
 def _describe(value: float) -> str:
@@ -221,12 +242,83 @@ def _power_derivative_values(base: Any, exponent: Any, out: Any) -> tuple[Any, A
     return by_base, by_exponent
 
 
+# The same rules in JavaScript. Math.pow differs from Python's math.pow only where the base is
+# 1 (1 ** nan = 1) or -1 with an infinite exponent (= 1): IEEE's pow, which Python follows.
+_JAVASCRIPT_DIVIDE = JavaScriptRules(
+    forward="""(numerator, denominator) => {
+  if (denominator === 0) {
+    if (numerator - numerator !== 0) {  // nan or ±inf over 0: IEEE's nan or signed inf
+      return numerator * (Object.is(denominator, -0) ? -Infinity : Infinity);
+    }
+    throw python_error("ZeroDivisionError", "division by zero: " + repr(numerator) + " / " +
+      repr(denominator) + "; make sure the denominator can never be 0 (e.g. add a small epsilon)");
+  }
+  return numerator / denominator;
+}""",
+    derivatives="""(numerator, denominator, out) => {
+  if (denominator === 0) {
+    const reciprocal = Object.is(denominator, -0) ? -Infinity : Infinity;
+    return [reciprocal, -out * reciprocal];
+  }
+  return [1.0 / denominator, -out / denominator];
+}""",
+)
+_JAVASCRIPT_IEEE_POWER = """(base, exponent) => {
+  if (base === 1 || (base === -1 && Math.abs(exponent) === Infinity)) return 1.0;
+  return Math.pow(base, exponent);
+}"""
+_JAVASCRIPT_POWER = JavaScriptRules(
+    forward="""(base, exponent) => {
+  const ieeePower = """ + _JAVASCRIPT_IEEE_POWER.replace("\n", "\n  ") + """;
+  if (base - base !== 0 || exponent - exponent !== 0) return ieeePower(base, exponent);
+  if (base === 0 && exponent < 0) {
+    throw python_error("ZeroDivisionError", "pow: 0.0 ** " + repr(exponent) +
+      " divides by zero; a negative exponent needs a non-zero base");
+  }
+  if (base < 0 && !Number.isInteger(exponent)) {
+    throw python_error("ValueError", "pow: " + repr(base) + " ** " + repr(exponent) +
+      " is not a real number (a negative base needs an integer exponent); " +
+      "use abs(base) or an integer exponent");
+  }
+  const result = Math.pow(base, exponent);
+  if (!Number.isFinite(result)) {
+    throw python_error("OverflowError", "pow: " + repr(base) + " ** " + repr(exponent) +
+      " overflows a float; use smaller inputs or a smaller learning rate");
+  }
+  return result;
+}""",
+    derivatives="""(base, exponent, out) => {
+  const ieeePower = """ + _JAVASCRIPT_IEEE_POWER.replace("\n", "\n  ") + """;
+  const slopeAtZero = (k) => (k === 0 || k > 1 ? 0.0 : k === 1 ? 1.0 : Infinity);
+  if (base - base !== 0 || exponent - exponent !== 0) {  // nan or ±inf came in
+    const byBase = exponent === 0 ? 0.0 : exponent * ieeePower(base, exponent - 1.0);
+    if (base < 0) return [byBase, NaN];
+    if (base === 0) return [byBase, exponent >= 0 ? 0.0 : -out * Infinity];
+    return [byBase, out * Math.log(base)];
+  }
+  if (base === 0) return [slopeAtZero(exponent), 0.0];
+  if (Math.abs(out) >= 2.2250738585072014e-308) {
+    const ratio = out / base;
+    const byBase = ratio - ratio === 0 ? exponent * ratio : exponent * out / base;
+    return [byBase, base > 0 ? out * Math.log(base) : NaN];
+  }
+  const below = Math.pow(base, exponent - 1.0);  // b^k is 0 or subnormal
+  const byBase = Number.isFinite(below) ? exponent * below : (exponent < 0 ? -Infinity : Infinity);
+  if (base < 0) return [byBase, NaN];
+  const logBase = Math.log(base);
+  if (logBase === 0) return [byBase, 0.0];
+  const size = Math.exp(exponent * logBase + Math.log(Math.abs(logBase)));
+  return [byBase, logBase < 0 ? -size : size];
+}""",
+)
+
 ADD = Operation(
     "add", "+", "d/da (a + b) = 1,  d/db (a + b) = 1",
     forward=lambda a, b: a + b,
     derivatives=lambda a, b, out: _ONE_ONE,
     derivative_values=lambda a, b, out: _ONE_ONE,
     arity=2, method="__add__", torch_function="add",
+    javascript=JavaScriptRules("(a, b) => a + b", "(a, b, out) => [1.0, 1.0]"),
 )
 SUB = Operation(
     "sub", "-", "d/da (a - b) = 1,  d/db (a - b) = -1",
@@ -234,6 +326,7 @@ SUB = Operation(
     derivatives=lambda a, b, out: _ONE_MINUS_ONE,
     derivative_values=lambda a, b, out: _ONE_MINUS_ONE,
     arity=2, method="__sub__", torch_function="sub",
+    javascript=JavaScriptRules("(a, b) => a - b", "(a, b, out) => [1.0, -1.0]"),
 )
 MUL = Operation(
     "mul", "*", "d/da (a · b) = b,  d/db (a · b) = a",
@@ -241,6 +334,7 @@ MUL = Operation(
     derivatives=lambda a, b, out: (b, a),
     derivative_values=lambda a, b, out: (b, a),
     arity=2, method="__mul__", torch_function="mul",
+    javascript=JavaScriptRules("(a, b) => a * b", "(a, b, out) => [b, a]"),
 )
 DIV = Operation(
     "div", "/", "d/da (a / b) = 1/b,  d/db (a / b) = -a/b² = -(a/b)/b",
@@ -248,6 +342,7 @@ DIV = Operation(
     derivatives=_divide_derivatives,
     derivative_values=lambda a, b, out: (1.0 / b, -out / b),
     arity=2, method="__truediv__", torch_function="div",
+    javascript=_JAVASCRIPT_DIVIDE,
 )
 POW = Operation(
     "pow", "**", "d/db b^k = k·b^(k-1),  d/dk b^k = b^k·ln(b)",
@@ -255,6 +350,7 @@ POW = Operation(
     derivatives=_power_derivatives,
     derivative_values=_power_derivative_values,
     arity=2, method="__pow__", torch_function="pow",
+    javascript=_JAVASCRIPT_POWER,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -323,12 +419,55 @@ def _relu_derivatives(x: float, out: float) -> tuple[float]:
     return (0.0 if x <= 0.0 else 1.0,)  # 0 at the kink and below, 1 above (and for nan)
 
 
+_JAVASCRIPT_EXP = JavaScriptRules(
+    forward="""(x) => {
+  const out = Math.exp(x);
+  if (out === Infinity && x !== Infinity) {
+    throw python_error("OverflowError", "exp(" + repr(x) + ") overflows a float (exp needs " +
+      "x <= 709.78); scale the inputs down or use a smaller learning rate");
+  }
+  return out;
+}""",
+    derivatives="(x, out) => [out]",
+)
+_JAVASCRIPT_LOG = JavaScriptRules(
+    forward="""(x) => {
+  if (x <= 0) {
+    if (x === -Infinity) return NaN;
+    throw python_error("ValueError", "log(" + repr(x) + ") is undefined: log needs x > 0; " +
+      "clamp the input (e.g. max(x, 1e-12)) or use a loss that works on logits");
+  }
+  return Math.log(x);
+}""",
+    derivatives="(x, out) => [1.0 / x]",
+)
+_JAVASCRIPT_SQRT = JavaScriptRules(
+    forward="""(x) => {
+  if (x < 0) {
+    if (x === -Infinity) return NaN;
+    throw python_error("ValueError", "sqrt(" + repr(x) + ") is undefined: sqrt needs x >= 0; " +
+      "use sqrt(abs(x)) or x ** 2");
+  }
+  return Math.sqrt(x);
+}""",
+    derivatives="(x, out) => [out !== 0 ? 0.5 / out : Infinity]",
+)
+_JAVASCRIPT_SIGMOID = JavaScriptRules(
+    forward="""(x) => {
+  if (x >= 0) return 1.0 / (1.0 + Math.exp(-x));
+  const expX = Math.exp(x);
+  return expX / (1.0 + expX);
+}""",
+    derivatives="(x, out) => [out * (1.0 - out)]",
+)
+
 NEG = Operation(
     "neg", "neg", "d/dx (-x) = -1",
     forward=lambda x: -x,
     derivatives=lambda x, out: (-1.0,),
     derivative_values=lambda x, out: (-1.0,),
     arity=1, method="__neg__", torch_function="neg",
+    javascript=JavaScriptRules("(x) => -x", "(x, out) => [-1.0]"),
 )
 ABS = Operation(
     "abs", "abs", "d/dx |x| = sign(x)  (0 at x = 0)",
@@ -337,6 +476,10 @@ ABS = Operation(
     # the slope is a constant (±1 or 0) at every point, so |x|'' = 0, as in PyTorch
     derivative_values=lambda x, out: _abs_derivatives(x.data, out.data),
     arity=1, method="__abs__", named_function=True, torch_function="abs",
+    javascript=JavaScriptRules(
+        "(x) => Math.abs(x)",
+        "(x, out) => [x > 0 ? 1.0 : x < 0 ? -1.0 : 0.0]",
+    ),
 )
 EXP = Operation(
     "exp", "exp", "d/dx eˣ = eˣ",
@@ -344,6 +487,7 @@ EXP = Operation(
     derivatives=lambda x, out: (out,),
     derivative_values=lambda x, out: (out,),
     arity=1, method="exp", named_function=True, torch_function="exp",
+    javascript=_JAVASCRIPT_EXP,
 )
 LOG = Operation(
     "log", "log", "d/dx ln(x) = 1/x",
@@ -351,6 +495,7 @@ LOG = Operation(
     derivatives=lambda x, out: (1.0 / x,),
     derivative_values=lambda x, out: (1.0 / x,),
     arity=1, method="log", named_function=True, torch_function="log",
+    javascript=_JAVASCRIPT_LOG,
 )
 TANH = Operation(
     "tanh", "tanh", "d/dx tanh(x) = 1 - tanh(x)²",
@@ -359,6 +504,7 @@ TANH = Operation(
     derivative_values=lambda x, out: (1.0 - out * out,),
     arity=1, method="tanh", named_function=True, activation=True,
     torch_function="tanh", torch_module="Tanh",
+    javascript=JavaScriptRules("(x) => Math.tanh(x)", "(x, out) => [1.0 - out * out]"),
 )
 SIGMOID = Operation(
     "sigmoid", "σ", "d/dx σ(x) = σ(x)·(1 - σ(x))",
@@ -367,6 +513,7 @@ SIGMOID = Operation(
     derivative_values=lambda x, out: (out * (1.0 - out),),
     arity=1, method="sigmoid", named_function=True, activation=True,
     torch_function="sigmoid", torch_module="Sigmoid",
+    javascript=_JAVASCRIPT_SIGMOID,
 )
 RELU = Operation(
     "relu", "relu", "d/dx relu(x) = 1 if x > 0 else 0",
@@ -376,6 +523,7 @@ RELU = Operation(
     derivative_values=lambda x, out: _relu_derivatives(x.data, out.data),
     arity=1, method="relu", named_function=True, activation=True,
     torch_function="relu", torch_module="ReLU",
+    javascript=JavaScriptRules("(x) => (x <= 0 ? 0.0 : x)", "(x, out) => [x <= 0 ? 0.0 : 1.0]"),
 )
 SIN = Operation(
     "sin", "sin", "d/dx sin(x) = cos(x)",
@@ -383,6 +531,7 @@ SIN = Operation(
     derivatives=lambda x, out: (_cos(x),),
     derivative_values=lambda x, out: (x.cos(),),
     arity=1, method="sin", named_function=True, torch_function="sin",
+    javascript=JavaScriptRules("(x) => Math.sin(x)", "(x, out) => [Math.cos(x)]"),
 )
 COS = Operation(
     "cos", "cos", "d/dx cos(x) = -sin(x)",
@@ -390,6 +539,7 @@ COS = Operation(
     derivatives=lambda x, out: (-_sin(x),),
     derivative_values=lambda x, out: (-x.sin(),),
     arity=1, method="cos", named_function=True, torch_function="cos",
+    javascript=JavaScriptRules("(x) => Math.cos(x)", "(x, out) => [-Math.sin(x)]"),
 )
 SQRT = Operation(
     "sqrt", "√", "d/dx √x = 1/(2√x)  (+∞ at x = 0)",
@@ -397,6 +547,7 @@ SQRT = Operation(
     derivatives=lambda x, out: (0.5 / out if out != 0.0 else math.inf,),
     derivative_values=lambda x, out: (0.5 / out if out.data != 0.0 else math.inf,),
     arity=1, method="sqrt", named_function=True, torch_function="sqrt",
+    javascript=_JAVASCRIPT_SQRT,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -416,12 +567,25 @@ def _dot_derivative_values(*children_and_out: Any) -> tuple[Any, ...]:
     return (*inputs, *weights, 1.0)
 
 
+_JAVASCRIPT_DOT = JavaScriptRules(
+    forward="""(weights, inputs, bias) => {
+  let total = 0.0;
+  weights.forEach((weight, index) => { total += weight * inputs[index]; });
+  return total + bias;
+}""",
+    derivatives="(weights, inputs) => [...inputs, ...weights, 1.0]",
+)
+
 SUM = Operation(
     "sum", "Σ", "d/dxᵢ Σ xⱼ = 1",
     forward=lambda *terms: sum(terms, 0.0),
     derivatives=lambda count: (1.0,) * count,
     derivative_values=lambda *terms_and_out: (1.0,) * (len(terms_and_out) - 1),
     method="sum",
+    javascript=JavaScriptRules(
+        "(...terms) => terms.reduce((total, term) => total + term, 0.0)",
+        "(count) => new Array(count).fill(1.0)",
+    ),
 )
 DOT = Operation(
     "dot", "dot", "d/dwᵢ (Σ wⱼxⱼ + b) = xᵢ,  d/dxᵢ = wᵢ,  d/db = 1",
@@ -431,6 +595,7 @@ DOT = Operation(
     derivatives=lambda weights, inputs: (*inputs, *weights, 1.0),
     derivative_values=_dot_derivative_values,
     method="dot",
+    javascript=_JAVASCRIPT_DOT,
 )
 
 OPERATIONS: dict[str, Operation] = {

@@ -1,0 +1,199 @@
+"""The JavaScript dialect: every operation's JavaScript rules against its Python rules, in Chromium.
+
+For each operation of the table, hypothesis draws batches of inputs (finite numbers across the
+operation's domain and beyond it, ±0, ±inf, nan); each batch runs in one page evaluation of the
+generated JavaScript program (`javascript.gradient_program`). The reference is the engine itself:
+`f(*values)` then `backward()` in Python. Where the engine gives numbers, the page gives the
+same value and gradients: bit for bit for the correctly rounded operations (+, −, ×, ÷, √, and
+the ones that only move signs), within 1e-12 relative where the two languages' libraries
+(exp, log, tanh, sin, cos, pow) may differ by an ulp; signed zeros, ±inf and nan alike. Where
+the engine raises, the page throws the same class with the same message.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from micrograd_ann import Value
+from micrograd_ann.compile import generate_source
+from micrograd_ann.javascript import gradient_program, javascript_number
+from micrograd_ann.operations import OPERATIONS
+from tests.test_pages import BROWSER_ARGS, chromium_path
+
+# Operations whose JavaScript and Python both round correctly: equal to the last bit.
+EXACT = {"add", "sub", "mul", "div", "neg", "abs", "relu", "sqrt", "sum", "dot"}
+
+SPECIAL = [0.0, -0.0, 1.0, -1.0, 2.0, 0.5, -2.0, math.inf, -math.inf, math.nan]
+
+
+def numbers(low: float, high: float) -> st.SearchStrategy[float]:
+    """Mostly ordinary numbers in [low, high], some anywhere, some special."""
+    return st.one_of(
+        st.floats(low, high),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.sampled_from(SPECIAL),
+        st.integers(-6, 6).map(float),
+    )
+
+
+# Each operation: how many inputs, the graph applying it, and where its inputs come from.
+GRAPHS: dict[str, tuple[int, Callable[..., Value], st.SearchStrategy[float]]] = {
+    "add": (2, lambda a, b: a + b, numbers(-1e308, 1e308)),
+    "sub": (2, lambda a, b: a - b, numbers(-1e308, 1e308)),
+    "mul": (2, lambda a, b: a * b, numbers(-1e200, 1e200)),
+    "div": (2, lambda a, b: a / b, numbers(-1e10, 1e10)),
+    "pow": (2, lambda a, b: a**b, numbers(-30.0, 30.0)),
+    "neg": (1, lambda x: -x, numbers(-1e308, 1e308)),
+    "abs": (1, abs, numbers(-1e308, 1e308)),
+    "exp": (1, lambda x: x.exp(), numbers(-760.0, 720.0)),
+    "log": (1, lambda x: x.log(), numbers(-1.0, 1e300)),
+    "tanh": (1, lambda x: x.tanh(), numbers(-25.0, 25.0)),
+    "sigmoid": (1, lambda x: x.sigmoid(), numbers(-800.0, 800.0)),
+    "relu": (1, lambda x: x.relu(), numbers(-1e308, 1e308)),
+    "sin": (1, lambda x: x.sin(), numbers(-1e6, 1e6)),
+    "cos": (1, lambda x: x.cos(), numbers(-1e6, 1e6)),
+    "sqrt": (1, lambda x: x.sqrt(), numbers(-1.0, 1e300)),
+    "sum": (4, lambda *terms: Value.sum(terms), numbers(-1e300, 1e300)),
+    "dot": (5, lambda w0, w1, x0, x1, b: Value.dot([w0, w1], [x0, x1], b), numbers(-1e150, 1e150)),
+}
+
+
+def test_every_operation_of_the_table_is_tested() -> None:
+    assert set(GRAPHS) == set(OPERATIONS)
+    assert all(operation.javascript is not None for operation in OPERATIONS.values())
+
+
+def python_results(op: str, inputs: list[float]) -> dict[str, object]:
+    """The engine's value and gradients at `inputs`, or the error it raises."""
+    _, graph, _ = GRAPHS[op]
+    values = [Value(x, label=f"x{index}") for index, x in enumerate(inputs)]
+    try:
+        out = graph(*values)
+        out.backward()
+    except ArithmeticError as error:
+        return {"error": f"{type(error).__name__}: {error}"}
+    except ValueError as error:
+        return {"error": f"ValueError: {error}"}
+    return {"out": out.data, "grads": [value.grad for value in values]}
+
+
+def program_of(op: str) -> str:
+    count, graph, _ = GRAPHS[op]
+    values = [Value(0.5 + index, label=f"x{index}") for index in range(count)]
+    return gradient_program(graph(*values), values)
+
+
+# Runs one batch: inputs arrive as Python's repr, results leave the same way, so that nan,
+# ±inf and -0.0 cross intact.
+BATCH = """([program, batch]) => {
+  const run = (new Function(program + "\\nreturn micrograd_program;"))();
+  const parse = (text) => text === "nan" ? NaN : text === "inf" ? Infinity
+    : text === "-inf" ? -Infinity : Number(text);
+  return batch.map((inputs) => {
+    try {
+      const result = run.run(inputs.map(parse));
+      return {out: run.repr(result.out), grads: result.grads.map(run.repr)};
+    } catch (error) {
+      return {error: error.name + ": " + error.message};
+    }
+  });
+}"""
+
+
+@pytest.fixture(scope="module")
+def blank_page() -> Iterator[object]:
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    executable = chromium_path()
+    if executable is None:
+        pytest.skip("no Chromium on PATH (Debian: apt-get install chromium)")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=BROWSER_ARGS)
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.set_content("<!DOCTYPE html><title>rules</title>")
+        yield page
+        assert errors == []
+        browser.close()
+
+
+def same_float(python: float, page: float, exact: bool) -> bool:
+    if math.isnan(python) or math.isnan(page):
+        return math.isnan(python) and math.isnan(page)
+    if python == 0.0 or page == 0.0 or math.isinf(python) or exact:
+        return repr(python) == repr(page)  # signed zeros and infinities included
+    return math.isclose(python, page, rel_tol=1e-12, abs_tol=1e-320)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("op", sorted(GRAPHS))
+def test_javascript_rules_give_pythons_numbers_and_errors(op: str, blank_page: object) -> None:
+    count, _, inputs_strategy = GRAPHS[op]
+    program = program_of(op)
+
+    @settings(max_examples=8, deadline=None)
+    @given(st.lists(st.lists(inputs_strategy, min_size=count, max_size=count), max_size=40))
+    def check(batch: list[list[float]]) -> None:
+        shown = [[repr(x) for x in inputs] for inputs in batch]
+        results = blank_page.evaluate(BATCH, [program, shown])  # type: ignore[attr-defined]
+        for inputs, result in zip(batch, results):
+            expected = python_results(op, inputs)
+            if "error" in expected:
+                assert result == expected, inputs
+                continue
+            assert "error" not in result, (inputs, result)
+            got = [float(result["out"]), *map(float, result["grads"])]
+            wanted = [expected["out"], *expected["grads"]]  # type: ignore[misc]
+            for python, page in zip(wanted, got):
+                assert same_float(python, page, op in EXACT), (inputs, wanted, got)
+
+    check()
+
+
+@pytest.mark.browser
+def test_a_chain_of_operations_with_a_shared_value(blank_page: object) -> None:
+    """The program of a bigger graph (a value used three times, every edge kind), at random
+    points, against backward(): the rules composed, the edges' order and the skipped zeros."""
+
+    def f(x: Value, w: Value, b: Value) -> Value:
+        hidden = (x * w + b).tanh()
+        return (hidden * x).sigmoid() + (x**2.0).relu() / (b.exp() + 1.0) - abs(hidden - x)
+
+    values = [Value(0.5, label="x"), Value(-1.5, label="w"), Value(0.2, label="b")]
+    program = gradient_program(f(*values), values)
+    points = [[0.5, -1.5, 0.2], [0.0, 0.0, 0.0], [-0.0, 3.0, -2.0], [2.0, 0.25, -30.0]]
+    shown = [[repr(x) for x in point] for point in points]
+    results = blank_page.evaluate(BATCH, [program, shown])  # type: ignore[attr-defined]
+    for point, result in zip(points, results):
+        inputs = [Value(x) for x in point]
+        out = f(*inputs)
+        out.backward()
+        assert same_float(out.data, float(result["out"]), exact=False)
+        for value, grad in zip(inputs, result["grads"]):
+            assert same_float(value.grad, float(grad), exact=False), (point, result)
+
+
+@pytest.mark.browser
+def test_javascript_number_is_what_string_gives(blank_page: object) -> None:
+    samples = [1.0, -2.5, 0.1, 1e21, 1e-7, 123456789012345680000.0, 5e-324, 1.7976931348623157e308,
+               0.000001, 1e-6 * 3, 2**53 + 2.0, -1e-300, 100.0, 1.5e16]
+    shown = blank_page.evaluate(  # type: ignore[attr-defined]
+        "(numbers) => numbers.map((x) => String(Number(x)))", [repr(x) for x in samples]
+    )
+    assert [javascript_number(x) for x in samples] == shown
+    assert [javascript_number(x) for x in (math.nan, math.inf, -math.inf, -0.0, 0.0)] == [
+        "nan", "inf", "-inf", "-0", "0"
+    ]
+
+
+def test_python_source_is_unchanged_by_the_dialects() -> None:
+    values = [Value(0.5, label="x"), Value(-1.5, label="w")]
+    out = (values[0] * values[1]).tanh()
+    source, _ = generate_source(out, values)
+    assert source.startswith("def value_and_grad(x, w):")
+    assert "const " not in source and ";" not in source
