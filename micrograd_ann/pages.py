@@ -24,7 +24,7 @@ from micrograd_ann.operations import operation_named
 from micrograd_ann.trace import BackwardStep, Trace, reachable_values, trace
 from micrograd_ann.viz import draw_graph, render_svg
 
-__all__ = ["Page", "backprop_page", "html_document", "page_asset"]
+__all__ = ["Page", "backprop_page", "html_document", "page_asset", "script_json"]
 
 _NOT_YET = "?"
 
@@ -58,6 +58,24 @@ def page_asset(name: str) -> str:
     return assets.joinpath(name).read_text("utf-8")
 
 
+_SCRIPT_UNSAFE = str.maketrans(
+    {character: f"\\u{ord(character):04x}" for character in "<>&\u2028\u2029"}
+)
+
+
+def script_json(payload: object) -> str:
+    """`payload` as JSON that can sit inside a page's `<script>` element, whatever its strings.
+
+    The HTML parser reads a script's text before any JSON parser does: `</script>` would end
+    it, `<!--` followed by `<script>` would keep it open to the end of the page (the page's own
+    script never runs), and U+2028 and U+2029 end a line of older JavaScript. Each of `<`, `>`,
+    `&`, U+2028 and U+2029 can only stand inside a JSON string, where `\\u003c` and the like
+    mean the same character: so they are written that way, and `JSON.parse` gives back exactly
+    what Python wrote. Every JSON a page embeds goes through here.
+    """
+    return json.dumps(payload, ensure_ascii=False).translate(_SCRIPT_UNSAFE)
+
+
 def html_document(
     title: str,
     styles: list[str],
@@ -69,7 +87,7 @@ def html_document(
 ) -> str:
     """One complete page: the title, the inlined `styles` and `scripts` (files of
     `page_assets`), the `body`, and `payload` as JSON in `<script id=data_id>` for the scripts."""
-    data = json.dumps(payload, ensure_ascii=False).replace("</", "<\\/")
+    data = script_json(payload)
     css = "".join(page_asset(name) for name in styles)
     javascript = "".join(page_asset(name) for name in scripts)
     return f"""<!DOCTYPE html>

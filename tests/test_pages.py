@@ -16,11 +16,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from micrograd_ann import MLP, History, Value, backprop_page, datasets, draw_graph, explain, train
 from micrograd_ann.custom import custom_operation
 from micrograd_ann.files import write_atomic
 from micrograd_ann.naming import four_decimals
+from micrograd_ann.pages import script_json
 from micrograd_ann.replay import TrainingRecorder, training_page
 from micrograd_ann.trace import trace
 from micrograd_ann.viz import GraphTooLargeError
@@ -165,6 +168,35 @@ def test_page_before_backward_says_to_call_it() -> None:
     out = Value(1.0, label="x") * 2
     with pytest.raises(RuntimeError, match="backward"):
         backprop_page(out)
+
+
+@given(st.recursive(
+    st.text() | st.floats(allow_nan=False) | st.integers() | st.none(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+))
+def test_embedded_json_holds_no_character_the_html_parser_reads(payload: object) -> None:
+    """`<`, `>`, `&`, U+2028 and U+2029 are written as \\u escapes (so `</script>` and `<!--`
+    cannot reach the HTML parser) and the JSON still means the same."""
+    embedded = script_json(payload)
+    assert not set(embedded) & {"<", ">", "&", "\u2028", "\u2029"}
+    assert json.loads(embedded) == payload
+
+
+def test_every_page_embeds_its_json_through_the_one_helper(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    written: list[object] = []
+
+    def recording(payload: object) -> str:
+        written.append(payload)
+        return script_json(payload)
+
+    monkeypatch.setattr("micrograd_ann.pages.script_json", recording)
+    backprop_page(one_neuron())
+    model, history, recorder, X, y = small_run()
+    training_page(model, history, recorder, X=X, y=y)
+    assert len(written) == 2
 
 
 # -------------------------------------------------------------------------------------------------
@@ -427,6 +459,23 @@ def test_markup_in_symbols_and_labels_neither_links_nor_loads(
         assert opened.requests == [path.resolve().as_uri()]  # nothing fetched, not even a file
         opened.check_clean()
         opened.page.close()
+
+
+@pytest.mark.browser
+def test_a_label_that_opens_an_html_comment_leaves_the_page_working(
+    browser: object, tmp_path: Path
+) -> None:
+    """`<!--<script>` in the JSON used to put the HTML parser in a state where the page's own
+    script never ran: no buttons, no error."""
+    x = Value(0.5, label="<!--<script>")
+    out = (x * Value(-1.5, label="\u2028</script>&amp;")).tanh()
+    out.label = "out"
+    out.backward()
+    opened = open_page(browser, tmp_path, out)
+    assert opened.page.get_by_role("button", name="Next step").is_visible()
+    step_through(opened, expected_steps(out))
+    assert opened.field(_id_of(opened, "<!--<script>"), "grad") == f"grad {four_decimals(x.grad)}"
+    opened.check_clean()
 
 
 # -------------------------------------------------------------------------------------------------
