@@ -22,7 +22,7 @@ def hessian(f: Callable[..., Value], xs: Iterable[float]) -> list[list[float]]:
     """The Hessian of `f` (Values in, one Value out) at the floats `xs`, as a list of rows.
 
     `f` is called once with one `Value` per number. The result is symmetric: the two
-    computations of each mixed derivative, H[i][j] and H[j][i], are equal in exact arithmetic
+    computations of each mixed derivative, `H[i][j]` and `H[j][i]`, are equal in exact arithmetic
     and are averaged, so rounding cannot make them differ (the mean of two finite numbers is
     finite, however large).
     """
