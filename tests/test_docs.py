@@ -1,0 +1,143 @@
+"""The documentation cannot rot: every Python block of the site's pages (docs/**/*.md) runs, in
+order, and prints exactly the ```text block shown after it; every public name has a docstring
+and a reference entry; the command-line reference holds every command and option.
+
+The README's own Python blocks run in tests/test_readme.py (with the same helpers,
+tests/markdown_blocks.py). The site itself is built and crawled in tests/test_docs_site.py.
+Expected outputs on the pages are checked by hand derivations written beside them (the chain
+rule's factors in floats, least squares, ln 2, −sin 2, …) — this test holds the page to what the
+code prints, the page holds the code to the mathematics.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import inspect
+import sys
+from pathlib import Path
+
+import pytest
+
+import micrograd_ann
+from micrograd_ann import testing
+from micrograd_ann.cli import build_parser
+from tests.markdown_blocks import code_blocks, python_blocks, run_block
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+PAGES = sorted(DOCS.rglob("*.md"))
+
+
+def load_hooks() -> object:
+    """mkdocs_hooks.py, the module that generates the reference pages (it needs no MkDocs)."""
+    spec = importlib.util.spec_from_file_location("mkdocs_hooks", ROOT / "mkdocs_hooks.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("mkdocs_hooks", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+HOOKS = load_hooks()
+
+
+def needs(block_code: str) -> list[str]:
+    """Optional packages a block imports that may be missing (the block is skipped then)."""
+    return [name for name in ("torch", "matplotlib", "sklearn")
+            if f"import {name}" in block_code or f"from {name}" in block_code]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda path: str(path.relative_to(DOCS)))
+def test_every_python_block_runs_and_prints_what_the_page_shows(
+    page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # blocks may write files (model.json, neuron.svg)
+    namespace: dict[str, object] = {"__name__": f"docs_{page.stem}"}
+    for block in python_blocks(page):
+        for name in needs(block.code):
+            pytest.importorskip(name, reason=f"{block.where} needs {name}")
+        printed = run_block(block, namespace)
+        if block.shown_output is not None:
+            assert printed == block.shown_output, (
+                f"{block.where} prints something else than the page shows; run "
+                f"`python tests/markdown_blocks.py {page.relative_to(ROOT)}` to see it"
+            )
+
+
+def test_the_pages_have_python_to_run() -> None:
+    assert len(PAGES) >= 15
+    checked = [block for page in PAGES for block in python_blocks(page) if block.shown_output]
+    assert len(checked) >= 15
+
+
+def test_a_block_whose_output_is_wrong_fails(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text("```python\nprint(1 + 1)\n```\n\n```text\n3\n```\n", encoding="utf-8")
+    (block,) = python_blocks(page)
+    assert block.shown_output == "3\n"
+    assert run_block(block, {}) != block.shown_output
+
+
+def test_a_text_block_is_output_only_right_after_python(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text(
+        "```python\nx = 1\n```\n\nSome words.\n\n```text\nnot an output\n```\n", encoding="utf-8"
+    )
+    assert [block.shown_output for block in code_blocks(page)] == [None, None]
+
+
+# -------------------------------------------------------------------------------------------------
+# The reference
+# -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", micrograd_ann.__all__)
+def test_every_public_name_has_a_docstring_and_a_reference_entry(name: str) -> None:
+    value = getattr(micrograd_ann, name)
+    own = value.__doc__ if inspect.isclass(value) else inspect.getdoc(value)
+    assert own and own.strip(), f"micrograd_ann.{name} has no docstring"
+    assert f"\n::: micrograd_ann.{name}\n" in HOOKS.api_reference_markdown(), (  # type: ignore[attr-defined]
+        f"micrograd_ann.{name} has no entry on the reference page"
+    )
+
+
+@pytest.mark.parametrize("name", testing.__all__)
+def test_every_name_of_testing_has_a_reference_entry(name: str) -> None:
+    entry = f"\n::: micrograd_ann.testing.{name}\n"
+    assert entry in HOOKS.testing_reference_markdown()  # type: ignore[attr-defined]
+    value = getattr(testing, name)
+    if callable(value):
+        own = value.__doc__ if inspect.isclass(value) else inspect.getdoc(value)
+        assert own and own.strip(), f"micrograd_ann.testing.{name} has no docstring"
+
+
+def test_a_name_missing_from_the_reference_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(micrograd_ann, "__all__", [*micrograd_ann.__all__, "brand_new"])
+    assert "::: micrograd_ann.brand_new\n" in HOOKS.api_reference_markdown()  # type: ignore[attr-defined]
+
+
+def test_the_cli_reference_has_every_command_and_option() -> None:
+    page = HOOKS.cli_reference_markdown()  # type: ignore[attr-defined]
+    parser = build_parser()
+    commands = HOOKS.subcommands(parser)  # type: ignore[attr-defined]
+    assert set(commands) == {"grad", "train", "demo"}
+    sections = page.split("\n## ")
+    for name, command in [("", parser), *commands.items()]:
+        title = f"micrograd-ann {name}".strip()
+        (section,) = [text for text in sections if text.startswith(f"{title}\n")]
+        listed = [line for line in section.splitlines() if line.startswith("- `")]
+        for action in command._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                continue
+            for flag in action.option_strings or [str(action.metavar or action.dest)]:
+                assert any(flag in line for line in listed), f"{title} {flag} is not listed"
+    assert "- `--version`: print the version" in page
+
+
+def test_the_home_page_shows_the_readmes_two_commands() -> None:
+    home = (DOCS / "index.md").read_text(encoding="utf-8")
+    assert "<!-- readme: Set-up: two commands -->" in home
+    section = HOOKS.readme_section("Set-up: two commands")  # type: ignore[attr-defined]
+    assert "micrograd-ann train --dataset moons" in section
+    assert ".venv/bin/python -m pytest" in section
