@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import numbers
 import operator
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Union
@@ -84,6 +84,12 @@ class Value:
         children: the `Value`s it was computed from; empty for leaves.
         local_derivatives: ∂self/∂child for each child, in the same order.
         requires_grad: False for constants and for results of `no_grad()` / `detach()`.
+
+    micrograd's names work too, for code written for micrograd and for its lecture: `_prev`
+    (the children as a set), `_op` (`'+'`, `'*'`, `'**2'`, `'ReLU'`, …), `_backward()` (one
+    chain-rule step at this node) and the constructor `Value(data, (a, b), '+')`. `<`, `<=`,
+    `>`, `>=` compare `data` and return a bool (not differentiable; nothing is recorded); `==`
+    is identity, so Values can be dict keys.
     """
 
     __slots__ = ("data", "grad", "label", "op", "children", "local_derivatives", "requires_grad")
@@ -96,8 +102,30 @@ class Value:
     local_derivatives: tuple[float, ...]
     requires_grad: bool
 
-    def __init__(self, data: float, label: str = "", *, requires_grad: bool = True) -> None:
+    def __init__(
+        self,
+        data: float,
+        children: Sequence[Value] | str = (),
+        op: str = "",
+        label: str = "",
+        *,
+        requires_grad: bool = True,
+    ) -> None:
+        """`Value(2.0)`, `Value(2.0, label="a")` or `Value(2.0, "a")` make a leaf.
+
+        micrograd's form `Value(5.0, (a, b), "+")` makes a node by hand: see `_make_by_hand`.
+        """
         self.data = as_float(data, "Value(data)")
+        made_from: Sequence[Value] = ()
+        if not isinstance(children, str):
+            made_from = children
+        elif op or label:
+            raise TypeError(
+                f"Value({data!r}, {children!r}, {op!r}, {label!r}): the second argument is "
+                "the label or a tuple of children; give a label once, with label="
+            )
+        else:  # Value(2.0, "a"): a label given second
+            label = children
         if not isinstance(label, str):
             raise TypeError(f"Value label must be a str, got {type(label).__name__}: {label!r}")
         self.grad = 0.0
@@ -106,6 +134,8 @@ class Value:
         self.children = ()
         self.local_derivatives = ()
         self.requires_grad = bool(requires_grad)
+        if made_from or op:
+            _make_by_hand(self, made_from, op)
 
     # -- display and conversion ---------------------------------------------------------------
 
@@ -115,6 +145,28 @@ class Value:
 
     def __float__(self) -> float:
         return self.data
+
+    # -- comparisons: of `data`, returning a bool; they record nothing -----------------------
+    #
+    # So `max(scores)`, `sorted(values)` and `if loss < best:` work. A comparison is a step
+    # function, with derivative 0 wherever it is defined: no gradient flows through it. `==`
+    # is not among them: it stays identity, so Values can be dict keys and set members.
+
+    def __lt__(self, other: Operand) -> bool:
+        other_data = _data_to_compare(other)
+        return NotImplemented if other_data is None else self.data < other_data
+
+    def __le__(self, other: Operand) -> bool:
+        other_data = _data_to_compare(other)
+        return NotImplemented if other_data is None else self.data <= other_data
+
+    def __gt__(self, other: Operand) -> bool:
+        other_data = _data_to_compare(other)
+        return NotImplemented if other_data is None else self.data > other_data
+
+    def __ge__(self, other: Operand) -> bool:
+        other_data = _data_to_compare(other)
+        return NotImplemented if other_data is None else self.data >= other_data
 
     # -- arithmetic ---------------------------------------------------------------------------
 
@@ -281,6 +333,46 @@ class Value:
                 if child.requires_grad:
                     child.grad += upstream * local
 
+    # -- micrograd's names, for code written for micrograd and for the lecture ---------------
+
+    @property
+    def _prev(self) -> set[Value]:
+        """micrograd's name for the children, as a set (`children` keeps their order)."""
+        return set(self.children)
+
+    @property
+    def _op(self) -> str:
+        """micrograd's name for the operation that made this value: `'+'`, `'*'`, `'**2'`,
+        `'ReLU'`, `'tanh'`, `'exp'`; the table's symbol for the operations micrograd lacks
+        (`'-'`, `'/'`, `'σ'`, `'dot'`, …); `''` for a leaf."""
+        if self.op == "relu":
+            return "ReLU"
+        if self.op == "pow" and not self.children[1].requires_grad:
+            exponent = self.children[1].data
+            return f"**{int(exponent) if exponent.is_integer() else exponent}"
+        operation = operations.operation_named(self.op)
+        return operation.symbol if operation is not None else self.op
+
+    @property
+    def _backward(self) -> Callable[[], None]:
+        """micrograd's one chain-rule step at this node, to call: `o._backward()` adds
+        `o.grad × ∂o/∂child` into each child's `grad` (a leaf has no children: it does nothing).
+        `backward()` takes this step at every node, outputs before inputs."""
+        return self._chain_rule_step
+
+    @_backward.setter
+    def _backward(self, function: object) -> None:
+        raise AttributeError(
+            "a Value's _backward cannot be replaced: backward() uses each node's recorded "
+            "local_derivatives, not a closure; to add an operation of your own, use "
+            "micrograd_ann.custom_operation (its forward and local derivatives)"
+        )
+
+    def _chain_rule_step(self) -> None:
+        for child, local in zip(self.children, self.local_derivatives):
+            if child.requires_grad:
+                child.grad += self.grad * local
+
 
 def grad(
     output: Value, inputs: Value | Sequence[Value], *, create_graph: bool = False
@@ -347,20 +439,41 @@ def _gradient_numbers(output: Value) -> dict[Value, float]:
 
 
 def _gradient_graphs(output: Value) -> dict[Value, Value]:
-    """∂output/∂node as Values, with graphs: the same loop in Value arithmetic."""
+    """∂output/∂node as Values, with graphs: the same loop in Value arithmetic.
+
+    Each number is the one `backward()` computes (up to the sign of a zero): the local
+    derivatives' `derivative_values` are the same floats as their `derivatives`; the graphs are
+    built in `ieee_arithmetic()`, where x/0 and overflow give ±inf as backward()'s float products
+    do; and a zero gradient passes on nothing, even through an infinite slope (`_chain_product`).
+    """
     gradients = {output: _constant(1.0)}
-    for node in reversed(topological_order(output)):
-        upstream = gradients.get(node)
-        if upstream is None or (not upstream.requires_grad and upstream.data == 0.0):
-            continue  # a constant 0 passes on nothing, at any order
-        for child, local in zip(node.children, _local_derivative_values(node)):
-            if not child.requires_grad or (type(local) is not Value and local == 0.0):
-                continue
-            plain_one = type(local) is not Value and local == 1.0
-            contribution = upstream if plain_one else upstream * local
-            earlier = gradients.get(child)
-            gradients[child] = contribution if earlier is None else earlier + contribution
+    with operations.ieee_arithmetic():
+        for node in reversed(topological_order(output)):
+            upstream = gradients.get(node)
+            if upstream is None or (not upstream.requires_grad and upstream.data == 0.0):
+                continue  # a constant 0 passes on nothing, at any order
+            for child, local in zip(node.children, _local_derivative_values(node)):
+                if not child.requires_grad or (type(local) is not Value and local == 0.0):
+                    continue
+                contribution = _chain_product(upstream, local)
+                earlier = gradients.get(child)
+                gradients[child] = contribution if earlier is None else earlier + contribution
     return gradients
+
+
+def _chain_product(upstream: Value, local: Value | float) -> Value:
+    """upstream × local, with `backward()`'s rule that a zero gradient passes nothing on.
+
+    Where the upstream gradient is 0 and the local derivative ±inf or nan (√x at 0), the product
+    is 0, not nan: a `mul` node of data 0 that keeps both factors as children, so that a
+    derivative of higher order still sees the infinite slope (∂²(y·√x)/∂y∂x = +∞ at x = 0).
+    """
+    factor = local if isinstance(local, Value) else None
+    local_data = factor.data if factor is not None else float(local)
+    if upstream.data != 0.0 or local_data - local_data == 0.0:  # the ordinary case
+        return upstream if factor is None and local_data == 1.0 else upstream * local
+    factor = factor if factor is not None else _constant(local_data)
+    return _node(0.0, "mul", (upstream, factor), (local_data, upstream.data))
 
 
 def _local_derivative_values(node: Value) -> tuple[Value | float, ...]:
@@ -488,13 +601,104 @@ def _to_value(operand: object, where: str) -> Value:
     )
 
 
+def _data_to_compare(other: object) -> float | None:
+    """What a comparison compares `data` with: a Value's data or a real number; None for
+    anything else (Python then tries the other operand's comparison, and raises TypeError)."""
+    if isinstance(other, Value):
+        return other.data
+    if isinstance(other, numbers.Real):
+        return float(other)
+    return None
+
+
+def _make_by_hand(node: Value, children: object, op: str) -> None:
+    """micrograd's `Value(data, (a, b), "+")`: `node` becomes the node `a + b` would have made.
+
+    `op` is micrograd's string (`'+'`, `'*'`, `'**2'`, `'ReLU'`, `'tanh'`, `'exp'`), a symbol
+    from the operation table (`'-'`, `'/'`, `'σ'`, …) or an operation's name (`"mul"`, or a
+    custom operation's). The local derivatives come from the table at the children's data, so
+    `backward()`, `_backward()`, drawings and `explain` treat the node like any other.
+
+    Refused with an error, since each would make a chain rule that teaches something false: an
+    unknown `op` (there is no closure to run instead), the wrong number of children, children
+    given as a set (micrograd's `_prev`: no order, and `a - b` needs one), and `data` that is
+    not what the operation gives (to 1e-9 relative).
+    """
+    where = f"Value({node.data!r}, {children!r}, {op!r})"
+    if not isinstance(children, Sequence) or not children or not op:
+        raise TypeError(
+            f"{where}: a node made by hand needs its children as a tuple in order, e.g. (a, b), "
+            "and the operation that made it, e.g. '+'; for a leaf give only the data (and label=)"
+        )
+    for child in children:
+        if not isinstance(child, Value):
+            raise TypeError(f"{where}: the children must be Values, got {child!r}")
+    operation, operands = _operation_written(op, tuple(children), where)
+    data = [child.data for child in operands]
+    if operation is operations.SUM:
+        expected, locals_ = operation.forward(*data), operation.derivatives(len(data))
+    elif operation is operations.DOT:
+        count = (len(data) - 1) // 2
+        if len(data) % 2 == 0:
+            raise ValueError(f"{where}: dot takes weights, as many inputs, then a bias")
+        weights, inputs = data[:count], data[count:-1]
+        expected = operation.forward(weights, inputs, data[-1])
+        locals_ = operation.derivatives(weights, inputs)
+    else:
+        if operation.arity is not None and len(operands) != operation.arity:
+            raise ValueError(
+                f"{where}: {operation.name} takes {operation.arity} operand(s), "
+                f"got {len(operands)}"
+            )
+        expected = operation.forward(*data)
+        locals_ = operation.derivatives(*data, node.data)
+    if not (math.isclose(node.data, expected, rel_tol=1e-9, abs_tol=1e-12)
+            or (node.data != node.data and expected != expected)):
+        raise ValueError(
+            f"{where}: {operation.name} of {data} is {expected!r}, not {node.data!r}; give the "
+            "operation's result as the data"
+        )
+    node.op = operation.name
+    node.children = operands
+    node.local_derivatives = tuple(locals_)
+    node.requires_grad = node.requires_grad and any(child.requires_grad for child in operands)
+
+
+def _operation_written(
+    op: str, children: tuple[Value, ...], where: str
+) -> tuple[Operation, tuple[Value, ...]]:
+    """The operation `op` names, and its operands: micrograd's `'**2'` is `pow` with a
+    constant exponent 2, which becomes the second operand, as `a ** 2` would make it."""
+    if op.startswith("**") and len(op) > 2:
+        try:
+            exponent = float(op[2:])
+        except ValueError:
+            raise ValueError(f"{where}: {op[2:]!r} in {op!r} is not a number") from None
+        return operations.POW, (*children, _constant(exponent))
+    if op == "ReLU":
+        return operations.RELU, children
+    operation = operations.operation_named(op) or next(
+        (known for known in operations.OPERATIONS.values() if known.symbol == op), None
+    )
+    if operation is None:
+        raise ValueError(
+            f"{where}: unknown operation {op!r}; use micrograd's '+', '*', '**2', 'ReLU', "
+            f"'tanh' or 'exp', or one of the table's symbols or names: "
+            f"{', '.join(known.symbol for known in operations.OPERATIONS.values())}"
+        )
+    return operation, children
+
+
 _INPUTS_SHOWN = 4
 """How many inputs an overflow message shows (a dot of 2,000 terms would make 80,000 characters)."""
 
 
 def check_finite(operation: Operation, out: float, inputs: Sequence[float]) -> None:
-    """Raise OverflowError when finite inputs gave a non-finite output."""
+    """Raise OverflowError when finite inputs gave a non-finite output (outside
+    `operations.ieee_arithmetic()`, where the ±inf stands)."""
     if math.isfinite(out) or not all(math.isfinite(value) for value in inputs):
+        return
+    if operations.is_ieee_arithmetic():
         return
     shown = ", ".join(repr(value) for value in inputs[:_INPUTS_SHOWN])
     if len(inputs) > _INPUTS_SHOWN:  # an n-ary sum or dot: the first few, then how many
