@@ -307,6 +307,159 @@ def run_memory(engine: str, count: int = 100_000) -> dict[str, float]:
 
 
 # ---------------------------------------------------------------------------------------------
+# The Value-level step against micrograd, interleaved in one process, and what the cycle
+# collector does (issue 17)
+# ---------------------------------------------------------------------------------------------
+
+
+def value_class(engine: str) -> Any:
+    if engine == "micrograd":
+        from micrograd.engine import Value as MicrogradValue
+
+        return MicrogradValue
+    from micrograd_ann import Value
+
+    return Value
+
+
+def bytes_per_constant_product(engine: str, count: int = 100_000) -> float:
+    """tracemalloc bytes per `x * 2.0` node: the node, the constant made of 2.0, their tuples."""
+    x = value_class(engine)(1.5)
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    nodes = [x * 2.0 for _ in range(count)]
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    return (after - before - sys.getsizeof(nodes)) / count
+
+
+def tracked_objects_per_node(engine: str, count: int = 10_000) -> dict[str, float]:
+    """Objects the cycle collector is told about per `x * 2.0` node: allocated (each one counts
+    towards the next generation-0 collection) and still tracked after a collection (what every
+    full collection walks while the graph is alive)."""
+    import gc
+
+    x = value_class(engine)(1.5)
+    gc.collect()
+    gc.disable()
+    try:
+        tracked_before = len(gc.get_objects())
+        allocated_before = gc.get_count()[0]
+        nodes = [x * 2.0 for _ in range(count)]
+        allocated = gc.get_count()[0] - allocated_before - 1  # the list itself
+        gc.collect()
+        tracked = len(gc.get_objects()) - tracked_before - 1
+    finally:
+        gc.enable()
+    del nodes
+    return {"allocated": allocated / count, "tracked_after_collection": tracked / count}
+
+
+def collections_per_step(step: Callable[[], float], steps: int = 5) -> dict[str, float]:
+    """Cycle-collector runs per step and the seconds they take, per generation (gc.callbacks)."""
+    import gc
+
+    runs = [0, 0, 0]
+    seconds = [0.0, 0.0, 0.0]
+    started = [0.0]
+
+    def watch(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            runs[info["generation"]] += 1
+            seconds[info["generation"]] += time.perf_counter() - started[0]
+
+    gc.callbacks.append(watch)
+    try:
+        for _ in range(steps):
+            step()
+    finally:
+        gc.callbacks.remove(watch)
+    figures = {f"gen{generation}_runs": runs[generation] / steps for generation in range(3)}
+    figures |= {f"gen{g}_ms": seconds[g] * 1000 / steps for g in range(3)}
+    return figures
+
+
+def serve_steps(engine: str) -> None:
+    """A child process that times one Value-level step per line read from stdin."""
+    step = micrograd_step() if engine == "micrograd" else ours_value_level_step()
+    step()  # warm-up
+    for command in sys.stdin:
+        if command.strip() == "figures":
+            figures = {"collector": collections_per_step(step),
+                       "tracked": tracked_objects_per_node(engine),
+                       "bytes": bytes_per_constant_product(engine)}
+            print(json.dumps(figures), flush=True)
+            continue
+        start = time.perf_counter()
+        step()
+        print(time.perf_counter() - start, flush=True)
+
+
+def value_level_rounds(rounds: int = 5, repeats: int = 3) -> dict[str, Any]:
+    """The Value-level step (identical code) on both engines, alternated step by step.
+
+    Each engine lives in its own child process for the whole run (so neither inherits the
+    other's garbage: micrograd's graphs are reference cycles, freed only by the collector), and
+    the parent asks them in turn for one step, so both see the same machine load. The collector
+    stays on, as in user code. A round is the median of `repeats` steps of each.
+    """
+    children = {
+        engine: subprocess.Popen(
+            [sys.executable, __file__, "--serve", engine],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )
+        for engine in ("micrograd", "ours")
+    }
+
+    def ask(engine: str, command: str) -> str:
+        child = children[engine]
+        assert child.stdin is not None and child.stdout is not None
+        child.stdin.write(command + "\n")
+        child.stdin.flush()
+        return child.stdout.readline()
+
+    results: dict[str, Any] = {"rounds": []}
+    try:
+        for _ in range(rounds):
+            times: dict[str, list[float]] = {"micrograd": [], "ours": []}
+            for _ in range(repeats):
+                for engine in times:
+                    times[engine].append(float(ask(engine, "step")))
+            micrograd_seconds = statistics.median(times["micrograd"])
+            ours_seconds = statistics.median(times["ours"])
+            results["rounds"].append({"micrograd": micrograd_seconds, "ours": ours_seconds,
+                                      "ratio": micrograd_seconds / ours_seconds})
+        for engine in children:
+            results[engine] = json.loads(ask(engine, "figures"))
+    finally:
+        for child in children.values():
+            if child.stdin is not None:
+                child.stdin.close()
+            child.wait()
+    ratios = [figures["ratio"] for figures in results["rounds"]]
+    results["median_ratio"] = statistics.median(ratios)
+    return results
+
+
+def print_value_level_rounds(results: dict[str, Any]) -> None:
+    print("Value-level step (micrograd's demo code on both engines), alternated step by step")
+    for index, figures in enumerate(results["rounds"]):
+        print(f"  round {index}: micrograd {figures['micrograd'] * 1000:7.1f} ms, "
+              f"ours {figures['ours'] * 1000:6.1f} ms = {figures['ratio']:5.1f}x")
+    print(f"  median of the rounds: {results['median_ratio']:.1f}x")
+    for engine in ("micrograd", "ours"):
+        collector, tracked = results[engine]["collector"], results[engine]["tracked"]
+        print(f"  {engine:9}: per x * 2.0 node {tracked['allocated']:.1f} tracked allocations, "
+              f"{tracked['tracked_after_collection']:.1f} still tracked after a collection, "
+              f"{results[engine]['bytes']:.0f} B")
+        print("             per step, collections "
+              + ", ".join(f"gen{g} {collector[f'gen{g}_runs']:.1f} "
+                          f"({collector[f'gen{g}_ms']:.1f} ms)" for g in range(3)))
+
+
+# ---------------------------------------------------------------------------------------------
 # Networks (issue 3): digits within 60 s, and inference under no_grad
 # ---------------------------------------------------------------------------------------------
 
@@ -501,12 +654,24 @@ def main() -> None:
         "--instructions", action="store_true",
         help="count instructions per step with valgrind instead (slow, but load-independent)",
     )
+    parser.add_argument("--serve", choices=("micrograd", "ours"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--value-level", action="store_true",
+        help="only the Value-level step against micrograd, alternated in one process, with "
+        "the cycle collector's figures (about a minute)",
+    )
     arguments = parser.parse_args()
     if arguments.child:
         print(json.dumps(CHILDREN[arguments.child]()))
         return
     if arguments.steps:
         run_steps(arguments.steps[0], int(arguments.steps[1]))
+        return
+    if arguments.serve:
+        serve_steps(arguments.serve)
+        return
+    if arguments.value_level:
+        print_value_level_rounds(value_level_rounds())
         return
     if arguments.instructions:
         counts = {name: instructions_per_step(name) for name in ("floats", "ours_train")}
