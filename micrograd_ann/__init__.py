@@ -6,7 +6,16 @@
     >>> y.backward()
     >>> round(x.grad, 6)   # d/dx tanh(x² + 1) = 2x · (1 − tanh²(x² + 1))
     0.000726
+
+The drawing floor (`draw_graph`, `draw_network`, `render_svg`, `backprop_page`,
+`training_page`, `TrainingRecorder`) loads on first use, so `import micrograd_ann` reads no
+graphviz (nor tqdm, which `train` imports when it runs).
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from micrograd_ann import datasets, losses
 from micrograd_ann.compile import CompiledGradient, compile_gradient
@@ -18,12 +27,15 @@ from micrograd_ann.hessian import hessian
 from micrograd_ann.history import History, TrainingDiverged
 from micrograd_ann.nn import MLP, Layer, Module, Neuron
 from micrograd_ann.optim import SGD
-from micrograd_ann.pages import backprop_page
 from micrograd_ann.perceptron import Perceptron
-from micrograd_ann.replay import TrainingRecorder, training_page
 from micrograd_ann.serialization import load, save
 from micrograd_ann.train import train
-from micrograd_ann.viz import draw_graph, draw_network, install_notebook_display, render_svg
+
+if TYPE_CHECKING:
+    from micrograd_ann.pages import backprop_page
+    from micrograd_ann.replay import TrainingRecorder, training_page
+    from micrograd_ann.viz import draw_graph, draw_network, render_svg
+    from micrograd_ann.viz import install_notebook_display as install_notebook_display
 
 __all__ = [
     "Value",
@@ -61,5 +73,42 @@ __all__ = [
 
 __version__ = "0.1.0"
 
-# Jupyter shows a Value as its computation graph and a Module as its architecture.
-install_notebook_display()
+DRAWING_NAMES = {
+    "draw_graph": "viz",
+    "draw_network": "viz",
+    "render_svg": "viz",
+    "install_notebook_display": "viz",
+    "backprop_page": "pages",
+    "training_page": "replay",
+    "TrainingRecorder": "replay",
+}
+"""The names whose modules import graphviz: each is imported from its module on first use."""
+
+
+def __getattr__(name: str) -> Any:
+    """`micrograd_ann.draw_graph` and the other DRAWING_NAMES, imported when first asked for
+    (PEP 562). Saves graphviz's import, some 40 ms, for everyone who does not draw."""
+    if name not in DRAWING_NAMES:
+        raise AttributeError(f"module 'micrograd_ann' has no attribute {name!r}")
+    module = importlib.import_module(f"micrograd_ann.{DRAWING_NAMES[name]}")
+    found = getattr(module, name)
+    globals()[name] = found
+    return found
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *DRAWING_NAMES})
+
+
+def _draw_for_notebook(shown: Value | Module) -> str | None:
+    """Jupyter shows a Value as its computation graph and a Module as its architecture: the
+    first picture asked for puts viz's hooks in place of this one, then draws."""
+    from micrograd_ann.viz import install_notebook_display
+
+    install_notebook_display()
+    picture: str | None = shown._repr_svg_()  # type: ignore[union-attr]
+    return picture
+
+
+setattr(Value, "_repr_svg_", _draw_for_notebook)  # noqa: B010 (engine.py does not define it)
+setattr(Module, "_repr_svg_", _draw_for_notebook)  # noqa: B010 (nor does nn.py)

@@ -18,8 +18,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import IO, Any, Protocol
 
-from tqdm import tqdm
-
 from micrograd_ann import checks
 from micrograd_ann.checks import shorten
 from micrograd_ann.compile import ModelProgram, model_program, run_compiled_epoch
@@ -181,6 +179,8 @@ def train(
     order = list(range(sample_count))
     shuffler = checks.random_generator(seed)
     history = History()
+    from tqdm import tqdm  # here, not at the top: `import micrograd_ann` stays without it
+
     bar = tqdm(
         range(epochs), desc="training", unit="epoch", file=sys.stdout,
         disable=not progress_enabled(progress),
