@@ -19,6 +19,11 @@ Non-finite numbers follow one rule. An operation never *turns* finite inputs int
 it raises instead (a domain error here, or the engine's OverflowError). An input that is already
 nan or ±inf is passed on as IEEE 754 float arithmetic (and PyTorch) would: relu(nan) = nan,
 sin(inf) = nan, log(-inf) = nan, inf / 0 = inf — in the value and in the local derivatives.
+
+One exception, inside `ieee_arithmetic()`: there division by zero and overflow give IEEE's ±inf
+(or nan for 0/0) instead of raising, as `backward()`'s float products do. The engine builds the
+graphs of `grad(..., create_graph=True)` inside it, so that a derivative that is infinite
+(√x at 0) is inf there too, as `backward()` says, not an error.
 """
 
 from __future__ import annotations
@@ -26,7 +31,9 @@ from __future__ import annotations
 import math
 import operator
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +44,8 @@ __all__ = [
     "CUSTOM_OPERATIONS",
     "operation_named",
     "register_custom",
+    "ieee_arithmetic",
+    "is_ieee_arithmetic",
     "ADD",
     "SUB",
     "MUL",
@@ -124,6 +133,32 @@ def _describe(value: float) -> str:
     return repr(float(value))
 
 
+_ieee_arithmetic: ContextVar[bool] = ContextVar("micrograd_ann_ieee_arithmetic", default=False)
+
+
+@contextmanager
+def ieee_arithmetic() -> Iterator[None]:
+    """Inside this block, operations on finite numbers give IEEE 754's answer where they would
+    raise ZeroDivisionError or OverflowError: x / 0 = ±inf, 0 / 0 = nan, 0 ** -k = ±inf, and an
+    overflow is ±inf. Domain errors (log of a negative number, …) still raise.
+
+    Float arithmetic does this, so `backward()`'s products of local derivatives do it too; the
+    engine builds `grad(..., create_graph=True)`'s graphs inside this block so that they give
+    the same numbers. Like `no_grad()`, the switch is a `ContextVar` (per thread and task), and it
+    is read only on the paths that would raise, so it costs nothing elsewhere.
+    """
+    token = _ieee_arithmetic.set(True)
+    try:
+        yield
+    finally:
+        _ieee_arithmetic.reset(token)
+
+
+def is_ieee_arithmetic() -> bool:
+    """True inside `ieee_arithmetic()`."""
+    return _ieee_arithmetic.get()
+
+
 # ---------------------------------------------------------------------------------------------
 # Arithmetic
 # ---------------------------------------------------------------------------------------------
@@ -134,7 +169,8 @@ _ONE_MINUS_ONE = (1.0, -1.0)
 
 def _divide(numerator: float, denominator: float) -> float:
     if denominator == 0.0:
-        if numerator - numerator != 0.0:  # nan or ±inf over 0: IEEE's nan or signed inf
+        # nan or ±inf over 0 (or anything, in ieee_arithmetic()): IEEE's nan or signed inf
+        if numerator - numerator != 0.0 or _ieee_arithmetic.get():
             return numerator * math.copysign(math.inf, denominator)
         raise ZeroDivisionError(
             f"division by zero: {_describe(numerator)} / {_describe(denominator)}; "
@@ -155,6 +191,8 @@ def _power(base: float, exponent: float) -> float:
     if base - base != 0.0 or exponent - exponent != 0.0:  # nan or ±inf comes in: IEEE's pow
         return math.pow(base, exponent)
     if base == 0.0 and exponent < 0.0:
+        if _ieee_arithmetic.get():
+            return _infinite_power(base, exponent)
         raise ZeroDivisionError(
             f"pow: 0.0 ** {_describe(exponent)} divides by zero; "
             "a negative exponent needs a non-zero base"
@@ -167,10 +205,19 @@ def _power(base: float, exponent: float) -> float:
     try:
         return float(base**exponent)
     except OverflowError:
+        if _ieee_arithmetic.get():
+            return _infinite_power(base, exponent)
         raise OverflowError(
             f"pow: {_describe(base)} ** {_describe(exponent)} overflows a float; "
             "use smaller inputs or a smaller learning rate"
         ) from None
+
+
+def _infinite_power(base: float, exponent: float) -> float:
+    """IEEE 754's b^k where it is infinite (0 to a negative power, or an overflow): +inf, or -inf
+    for a negative base (or -0.0) to an odd integer power."""
+    odd = exponent % 2.0 == 1.0
+    return math.copysign(math.inf, base) if odd else math.inf
 
 
 _SMALLEST_NORMAL = sys.float_info.min  # below it a float has fewer than 53 significant bits
@@ -186,7 +233,7 @@ def _power_derivatives(base: float, exponent: float, out: float) -> tuple[float,
     if base - base != 0.0 or exponent - exponent != 0.0:  # nan or ±inf came in
         return _power_derivatives_of_non_finite(base, exponent, out)
     if base == 0.0:
-        return _power_slope_at_zero(exponent), 0.0
+        return _power_slope_at_zero(base, exponent), _power_exponent_slope_at_zero(exponent, out)
     if abs(out) >= _SMALLEST_NORMAL:
         ratio = out / base
         by_base = exponent * ratio if ratio - ratio == 0.0 else exponent * out / base
@@ -214,31 +261,54 @@ def _power_derivatives_of_non_finite(
     if base < 0.0:
         return by_base, math.nan
     if base == 0.0:
-        return by_base, 0.0 if exponent >= 0.0 else -out * math.inf
+        return by_base, _power_exponent_slope_at_zero(exponent, out)
     return by_base, out * math.log(base)
 
 
-def _power_slope_at_zero(exponent: float) -> float:
-    """d/db b^k at b = 0: 0 for k = 0 or k > 1, 1 for k = 1, +∞ for 0 < k < 1 (vertical)."""
-    if exponent == 0.0 or exponent > 1.0:
+def _power_slope_at_zero(base: float, exponent: float) -> float:
+    """d/db b^k = k·b^(k−1) at b = ±0: 0 for k = 0 (PyTorch's convention) or k > 1, 1 for k = 1,
+    +∞ for 0 < k < 1 (a vertical tangent), ±∞ for k < 0 (reached only in `ieee_arithmetic()`)."""
+    if exponent == 0.0:
         return 0.0
-    if exponent == 1.0:
-        return 1.0
-    return math.inf
+    power = exponent - 1.0
+    zero_to_power = math.pow(base, power) if power >= 0.0 else _infinite_power(base, power)
+    return exponent * zero_to_power
+
+
+def _power_exponent_slope_at_zero(exponent: float, out: float) -> float:
+    """d/dk b^k = b^k·ln b at b = 0, as its limit b → 0⁺: 0 for k ≥ 0 (PyTorch), -∞·b^k below."""
+    return 0.0 if exponent >= 0.0 else -out * math.inf
 
 
 def _power_derivative_values(base: Any, exponent: Any, out: Any) -> tuple[Any, Any]:
-    # k·b^(k−1) and b^k·ln b, as Values; only for the inputs that want a gradient.
+    """`_power_derivatives` written with Values, case for case, so that each entry is the same
+    float and, differentiated again, the derivative of that same formula: k·(b^k/b) where b^k is
+    a normal float, k·b^(k−1) at b = 0, at nan or ±inf and where b^k is subnormal. Only for the
+    inputs that want a gradient (a constant's entry is 0)."""
+    b, k = base.data, exponent.data
+    ordinary = b - b == 0.0 and k - k == 0.0 and b != 0.0  # finite, non-zero base
+    by_base: Any = 0.0
     if not base.requires_grad:
-        by_base: Any = 0.0
-    elif base.data == 0.0 and exponent.data < 1.0:
-        by_base = _power_slope_at_zero(exponent.data)
-    else:
+        pass
+    elif ordinary and abs(out.data) >= _SMALLEST_NORMAL:
+        ratio = out / base
+        by_base = exponent * ratio if ratio.data - ratio.data == 0.0 else exponent * out / base
+    elif k != 0.0:  # (d/db b⁰ = 0 at b = 0 and at nan or ±inf, as PyTorch)
         by_base = exponent * base ** (exponent - 1.0)
-    if not exponent.requires_grad or base.data == 0.0:
-        by_exponent: Any = 0.0
-    else:
+    by_exponent: Any = 0.0
+    if not exponent.requires_grad:
+        pass
+    elif b == 0.0:
+        by_exponent = 0.0 if k >= 0.0 else -out * math.inf
+    elif b < 0.0:
+        by_exponent = math.nan
+    elif not ordinary or abs(out.data) >= _SMALLEST_NORMAL:
         by_exponent = out * base.log()
+    else:  # b^k is 0 or subnormal: e^(k·ln b + ln|ln b|) with the sign of ln b, as the floats
+        log_base = base.log()
+        if log_base.data != 0.0:
+            sign = math.copysign(1.0, log_base.data)
+            by_exponent = (exponent * log_base + abs(log_base).log()).exp() * sign
     return by_base, by_exponent
 
 
@@ -362,6 +432,8 @@ def _exp(x: float) -> float:
     try:
         return math.exp(x)
     except OverflowError:
+        if _ieee_arithmetic.get():
+            return math.inf
         raise OverflowError(
             f"exp({_describe(x)}) overflows a float (exp needs x <= 709.78); "
             "scale the inputs down or use a smaller learning rate"
@@ -545,7 +617,9 @@ SQRT = Operation(
     "sqrt", "√", "d/dx √x = 1/(2√x)  (+∞ at x = 0)",
     forward=_sqrt,
     derivatives=lambda x, out: (0.5 / out if out != 0.0 else math.inf,),
-    derivative_values=lambda x, out: (0.5 / out if out.data != 0.0 else math.inf,),
+    # out + 0.0 turns √(-0.0) = -0.0 into +0.0: the slope is +∞ at both zeros, and its own
+    # derivative, -(0.5/out)/out·(+∞), is -∞ there, as PyTorch's √x'' at 0
+    derivative_values=lambda x, out: (0.5 / (out + 0.0 if out.data == 0.0 else out),),
     arity=1, method="sqrt", named_function=True, torch_function="sqrt",
     javascript=_JAVASCRIPT_SQRT,
 )

@@ -11,7 +11,8 @@ import math
 from collections.abc import Callable
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from micrograd_ann import (
     Value,
@@ -194,6 +195,152 @@ def test_kinks_as_pytorch(function: Callable[[Value], Value]) -> None:
         assert slope.data == (0.0 if at == 0.0 else (1.0 if at > 0 else
                                                      (0.0 if function is Value.relu else -1.0)))
         assert grad(slope, x)[0].data == 0.0
+
+
+# -------------------------------------------------------------------------------------------------
+# grad(..., create_graph=True) gives backward()'s first derivatives, at every point
+# -------------------------------------------------------------------------------------------------
+
+# Where float rules branch or give up: signed zeros, infinities, nan, numbers that overflow when
+# doubled or squared, subnormals (whose reciprocal overflows), and ordinary numbers.
+HOSTILE_NUMBERS = [
+    0.0, -0.0, math.inf, -math.inf, math.nan, 1e308, -1e308, 5e-324, -5e-324, 2.5e-310,
+    1.5, -2.0, 0.5,
+]
+
+
+def backward_gradients(function: Callable[..., Value], xs: list[float]) -> list[float] | None:
+    """backward()'s gradients, or None where the function or backward() raises."""
+    inputs = [Value(x) for x in xs]
+    try:
+        out = function(*inputs)
+        out.backward()
+    except (ArithmeticError, ValueError, RuntimeError):
+        return None
+    return [value.grad for value in inputs]
+
+
+def graph_gradients(function: Callable[..., Value], xs: list[float]) -> list[float]:
+    inputs = [Value(x) for x in xs]
+    return [slope.data for slope in grad(function(*inputs), inputs, create_graph=True)]
+
+
+def agree(graph: float, backward: float) -> bool:
+    """The same number (a zero of either sign), where backward() gives a number at all."""
+    return math.isnan(backward) or graph == backward
+
+
+@pytest.mark.parametrize(
+    ("function", "xs", "expected"),
+    [
+        # backward() passes nothing on from a zero gradient, even through √x's +∞ at 0
+        (lambda x, y: y * x.sqrt(), [0.0, 0.0], [0.0, 0.0]),
+        (lambda x, y: y.relu() * x.sqrt(), [0.0, -1.0], [0.0, 0.0]),
+        # ∂(a/b)/∂b = -(a/b)/b and ∂/∂a = 1/b, at b = 0 (with a non-finite a)
+        (lambda x: Value(math.inf) / x, [0.0], [-math.inf]),
+        (lambda x: x / 0.0, [math.inf], [math.inf]),
+        # x^y at (0, -∞): y·x^(y-1) = -∞·∞ and x^y·ln x = ∞·(-∞), both -∞
+        (lambda x, y: x**y, [0.0, -math.inf], [-math.inf, -math.inf]),
+        # an overflowing gradient (2·1e308) of a finite value: inf, as float arithmetic
+        (lambda x, y: (x * y).tanh() * 2.0, [1e308, 0.0], [0.0, math.inf]),
+        # 1/x at a subnormal x overflows: -1/x² = -inf
+        (lambda x: x.log(), [5e-324], [math.inf]),
+    ],
+    ids=["y·sqrt(x)", "relu(y)·sqrt(x)", "inf/x", "x/0", "x**y", "overflow", "log"],
+)
+def test_first_derivatives_as_backward_at_edge_points(
+    function: Callable[..., Value], xs: list[float], expected: list[float]
+) -> None:
+    # expected: backward()'s numbers, worked out by hand from its rule (zero upstream: nothing)
+    assert backward_gradients(function, xs) == expected
+    assert graph_gradients(function, xs) == expected
+
+
+@given(
+    expressions(variables=2, max_depth=3),
+    st.lists(st.sampled_from(HOSTILE_NUMBERS) | finite_floats(-3.0, 3.0), min_size=2, max_size=2),
+)
+@settings(max_examples=400)
+def test_first_derivatives_as_backward_on_random_graphs(
+    expression: object, xs: list[float]
+) -> None:
+    function: Callable[..., Value] = expression  # type: ignore[assignment]
+    expected = backward_gradients(function, xs)
+    if expected is None:  # backward() gives no number: nothing to agree with
+        return
+    found = graph_gradients(function, xs)
+    assert all(map(agree, found, expected)), (expression, xs, found, expected)
+
+
+# -------------------------------------------------------------------------------------------------
+# Derivatives of derivatives at the edges of the domains
+# -------------------------------------------------------------------------------------------------
+
+
+def derivatives_up_to_third(function: Callable[[Value], Value], at: float) -> list[float]:
+    x = Value(at)
+    derivative, found = function(x), []
+    for _ in range(3):
+        (derivative,) = grad(derivative, x, create_graph=True)
+        found.append(derivative.data)
+    return found
+
+
+def power_derivative_at_zero(k: float, order: int) -> float:
+    """dⁿ/dxⁿ xᵏ = k(k-1)…(k-n+1)·x^(k-n) as x → 0⁺ (by hand): 0 where the falling factorial
+    is 0 or k - n > 0, the factorial where k = n, and ±∞ (its sign) where k - n < 0."""
+    import mpmath
+
+    factorial = float(mpmath.ff(k, order))
+    if factorial == 0.0 or k - order > 0:
+        return 0.0
+    return factorial if k == order else math.copysign(math.inf, factorial)
+
+
+@pytest.mark.parametrize("k", [0.5, 1.0, 1.5, 2.0, 2.5, 3.0])
+def test_powers_at_zero_to_the_third_derivative(k: float) -> None:
+    # the same numbers as PyTorch float64 (x ** k, torch.autograd.grad with create_graph=True)
+    expected = [power_derivative_at_zero(k, order) for order in (1, 2, 3)]
+    assert derivatives_up_to_third(lambda x: x**k, 0.0) == expected
+
+
+@pytest.mark.parametrize("at", [0.0, -0.0])
+def test_square_root_at_zero_to_the_third_derivative(at: float) -> None:
+    # √x = x^½: ½x^-½, -¼x^-³ᐟ², ⅜x^-⁵ᐟ² → +∞, -∞, +∞ (PyTorch's sqrt too), at both zeros
+    assert derivatives_up_to_third(Value.sqrt, at) == [math.inf, -math.inf, math.inf]
+
+
+@pytest.mark.parametrize(
+    ("function", "at"),
+    [
+        (Value.relu, 0.0),  # the kinks: slope 0 at 0, as PyTorch
+        (abs, 0.0),
+        (lambda x: x**0.0, 0.0),  # d/dx x⁰ = 0 at 0 too (PyTorch)
+        (lambda x: Value(0.0) ** x, 2.0),  # 0ᵏ = 0 for every k > 0: flat in k
+    ],
+    ids=["relu", "abs", "x**0", "0**k"],
+)
+def test_other_edges_have_zero_derivatives_to_the_third(
+    function: Callable[[Value], Value], at: float
+) -> None:
+    assert derivatives_up_to_third(function, at) == [0.0, 0.0, 0.0]
+
+
+def test_a_subnormal_power_keeps_its_derivatives_in_the_exponent() -> None:
+    # d/dk bᵏ = bᵏ ln b and d²/dk² = bᵏ (ln b)² at b = 1e-160, k = 2: bᵏ = 1e-320 is subnormal
+    import mpmath
+
+    first, second, _ = derivatives_up_to_third(lambda k: Value(1e-160) ** k, 2.0)
+    with mpmath.workdps(30):
+        base = mpmath.mpf(1e-160)
+        assert first == pytest.approx(float(base**2 * mpmath.log(base)), rel=1e-12)
+        assert second == pytest.approx(float(base**2 * mpmath.log(base) ** 2), rel=1e-12)
+
+
+def test_hessian_at_a_vertical_tangent_is_minus_infinity() -> None:
+    # (√x)'' = -¼x^-³ᐟ² → -∞ at 0: the one-sided second derivative, as PyTorch's hessian
+    assert hessian(lambda x: x.sqrt(), [0.0]) == [[-math.inf]]
+    assert hessian(lambda x: x**0.5, [0.0]) == [[-math.inf]]
 
 
 # -------------------------------------------------------------------------------------------------

@@ -393,3 +393,49 @@ def test_gradient_graphs_match_central_differences(case: Case, data: st.DataObje
 
 def test_every_operation_writes_its_derivatives_with_values_too() -> None:
     assert all(operation.derivative_values is not None for operation in OPERATIONS.values())
+
+
+# -------------------------------------------------------------------------------------------------
+# ieee_arithmetic(): where grad(..., create_graph=True) builds its graphs
+# -------------------------------------------------------------------------------------------------
+
+
+def test_ieee_arithmetic_gives_infinities_instead_of_raising_and_only_inside() -> None:
+    from micrograd_ann.operations import ieee_arithmetic, is_ieee_arithmetic
+
+    x, zero = Value(2.0), Value(0.0)
+    with ieee_arithmetic():
+        assert is_ieee_arithmetic()
+        assert (x / 0.0).data == math.inf and (-x / zero).data == -math.inf
+        assert math.isnan((zero / zero).data)
+        assert (zero**-1.0).data == math.inf and (Value(-0.0) ** -3.0).data == -math.inf
+        assert (Value(-0.0) ** -2.0).data == math.inf  # IEEE pow: even powers lose the sign
+        assert (Value(1e308) * 10.0).data == math.inf and (Value(-1e200) ** 3).data == -math.inf
+        assert Value(1000.0).exp().data == math.inf
+        assert Value.sum([1e308, 1e308, x]).data == math.inf
+        with pytest.raises(ValueError, match="log"):  # a domain error is still an error
+            Value(-1.0).log()
+    assert not is_ieee_arithmetic()
+    with pytest.raises(ZeroDivisionError):
+        x / 0.0
+    with pytest.raises(OverflowError):
+        Value(1e308) * 10.0
+
+
+def test_power_slope_at_zero_base_for_every_exponent() -> None:
+    # d/db bᵏ = k·b^(k-1) at b = 0, by hand: 0 for k = 0 (PyTorch) and k > 1, 1 for k = 1, +∞ for
+    # 0 < k < 1; for k < 0 (only inside ieee_arithmetic) -∞ at +0, and k·(-0)^(k-1) at -0
+    from micrograd_ann.operations import POW, ieee_arithmetic
+
+    def slope(base: float, k: float) -> tuple[float, float]:
+        with ieee_arithmetic():
+            return POW.derivatives(base, k, POW.forward(base, k))
+
+    assert slope(0.0, 0.0) == (0.0, 0.0)
+    assert slope(0.0, 2.5) == (0.0, 0.0) and slope(0.0, 1.0) == (1.0, 0.0)
+    assert slope(0.0, 0.5) == (math.inf, 0.0)
+    # 1/b: -1/b² → -∞ at both zeros; d/dk bᵏ = bᵏ ln b → +∞·(-∞) = -∞
+    assert slope(0.0, -1.0) == (-math.inf, -math.inf)
+    assert slope(-0.0, -1.0)[0] == -math.inf
+    # 1/b²: -2/b³ → -∞ at +0, +∞ at -0
+    assert slope(0.0, -2.0)[0] == -math.inf and slope(-0.0, -2.0)[0] == math.inf
