@@ -84,7 +84,8 @@ def custom_operation(
     Args:
         name: a Python identifier that is not a built-in operation's name (`"add"`, `"tanh"`,
             …). Nodes made by it have `op == name`. Defining the same name again replaces the
-            earlier definition.
+            earlier definition for the Values built from then on; a Value keeps the rules it
+            was built with, in `backward()`, `grad`, `explain`, drawings and pages.
         forward: the value, on floats; its number of parameters fixes the operation's arity
             (if it takes `*args`, the parameters of `derivatives` but `out` do).
         derivatives: the local derivatives, on floats.
@@ -137,8 +138,7 @@ def custom_operation(
         ),
         arity=arity,
     )
-    register_custom(operation)
-    return CustomOperation(operation, arity)
+    return CustomOperation(register_custom(operation), arity)
 
 
 def _arity(function: Callable[..., object]) -> int | None:

@@ -28,6 +28,7 @@ graphs of `grad(..., create_graph=True)` inside it, so that a derivative that is
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import operator
 import sys
@@ -44,6 +45,7 @@ __all__ = [
     "CUSTOM_OPERATIONS",
     "operation_named",
     "register_custom",
+    "OperationName",
     "ieee_arithmetic",
     "is_ieee_arithmetic",
     "ADD",
@@ -684,24 +686,46 @@ OPERATIONS: dict[str, Operation] = {
 # ---------------------------------------------------------------------------------------------
 
 CUSTOM_OPERATIONS: dict[str, Operation] = {}
-"""Operations made with `custom_operation`, by name. A `Value` stores only its operation's name;
-`operation_named` finds it in either table, so drawings and `explain` show a custom symbol too."""
+"""Operations made with `custom_operation`, by name: the latest definition of each. A `Value`
+stores only its operation's name; `operation_named` finds it in either table, so drawings and
+`explain` show a custom symbol too."""
+
+
+class OperationName(str):
+    """The name of an operation of your own, as its nodes' `op` holds it.
+
+    It is the plain name for every purpose of a `str` (`node.op == "softplus"`, printing, dict
+    keys) and also carries the definition the node was built with, `operation`. So defining the
+    name again changes nothing about the Values already built: `backward()`, `grad`, `explain`,
+    drawings and pages all use the rules each node was made with.
+    """
+
+    operation: Operation
 
 
 def operation_named(name: str) -> Operation | None:
-    """The operation called `name`: built-in first, then custom; None for leaves (`""`)."""
+    """The operation called `name`: the definition a custom node was built with (its `op` is an
+    `OperationName`), else built-in first, then the latest custom one; None for leaves (`""`)."""
+    if type(name) is OperationName:
+        return name.operation
     return OPERATIONS.get(name) or CUSTOM_OPERATIONS.get(name)
 
 
-def register_custom(operation: Operation) -> None:
-    """Add `operation` to `CUSTOM_OPERATIONS`; a built-in name is refused.
+def register_custom(operation: Operation) -> Operation:
+    """Add `operation` to `CUSTOM_OPERATIONS` and return it as registered (its name an
+    `OperationName` pointing back at it); a built-in name is refused.
 
-    Registering the same name again replaces the earlier definition (re-running a notebook
-    cell that defines an operation is common and harmless).
+    Registering the same name again replaces the earlier definition for the Values built from
+    then on; Values built before keep theirs (re-running a notebook cell that defines an
+    operation is common and harmless).
     """
     if operation.name in OPERATIONS:
         raise ValueError(
             f"custom_operation: {operation.name!r} is the name of a built-in operation; "
             f"choose another name (built-ins: {', '.join(OPERATIONS)})"
         )
-    CUSTOM_OPERATIONS[operation.name] = operation
+    name = OperationName(operation.name)
+    registered = dataclasses.replace(operation, name=name)
+    name.operation = registered
+    CUSTOM_OPERATIONS[name] = registered
+    return registered

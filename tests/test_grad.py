@@ -547,6 +547,39 @@ def test_bad_derivative_values_name_the_operation() -> None:
             grad(not_finite(x), x, create_graph=True)
 
 
+def test_a_value_keeps_the_rules_it_was_built_with_when_its_operation_is_redefined() -> None:
+    from micrograd_ann import backprop_page, compile_gradient
+
+    square = custom_operation("sq", lambda x: x * x, lambda x, out: (2 * x,),
+                              derivative_values=lambda x, out: (2 * x,),
+                              symbol="sq²", formula="d/dx x² = 2x")
+    x = Value(3.0, label="x")
+    y = square(x)
+    cube = custom_operation("sq", lambda x: x**3, lambda x, out: (3 * x * x,),
+                            derivative_values=lambda x, out: (3 * x * x,),
+                            symbol="sq³", formula="d/dx x³ = 3x²")
+    # y = x² at 3: y' = 6, y'' = 2 (by hand), on every path
+    (slope,) = grad(y, x, create_graph=True)
+    assert (slope.data, grad(slope, x)[0].data) == (6.0, 2.0)
+    assert grad(y, x)[0].data == 6.0
+    y.backward()
+    assert x.grad == 6.0
+    assert str(explain(y)).endswith("sq²  d/dx x² = 2x")
+    source = draw_graph(y).source
+    assert "sq²" in source and "sq³" not in source
+    page = backprop_page(y).html
+    assert "d/dx x² = 2x" in page and "3x²" not in page
+    assert y.op == "sq" and CUSTOM_OPERATIONS["sq"] is cube.operation
+    # the new definition, for the Values built from then on
+    z = cube(x)
+    (slope,) = grad(z, x, create_graph=True)
+    assert (z.data, slope.data, grad(slope, x)[0].data) == (27.0, 27.0, 18.0)
+    z.backward()
+    assert str(explain(z)).endswith("sq³  d/dx x³ = 3x²")
+    with pytest.raises(ValueError, match="custom_operation"):  # never compiled, old or new
+        compile_gradient(square, [3.0])
+
+
 @pytest.mark.parametrize("name", sorted(OPERATIONS))
 def test_a_built_in_name_is_refused(name: str) -> None:
     with pytest.raises(ValueError, match="built-in"):
