@@ -3,13 +3,15 @@
 Hypothesis profiles: "ci" is deterministic and is used when CI is set.
 
 Markers for tests that need a program from outside Python: `system_dot` (Graphviz's `dot`) and
-`browser` (Chromium). Without the program such a test is skipped with the reason, as on a
-newcomer's machine; with MICROGRAD_ANN_REQUIRE_SYSTEM_TOOLS=1 (set by `.ci/run` after it installs
-them) a missing program fails the test instead, so CI cannot skip them silently.
+`browser` (Chromium, driven by Playwright from the `browser` extra). Without the program (or
+Playwright) such a test is skipped with the reason, as on a newcomer's machine; with
+MICROGRAD_ANN_REQUIRE_SYSTEM_TOOLS=1 (set by `.ci/run` after it installs them) a missing program
+fails the test instead, so CI cannot skip them silently.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 
@@ -27,6 +29,7 @@ SYSTEM_TOOLS = {
     "system_dot": ("dot", "system Graphviz (dot) is not installed"),
     "browser": ("chromium", "no Chromium on PATH (Debian: apt-get install chromium)"),
 }
+PLAYWRIGHT_MISSING = 'playwright is not installed (pip install -e ".[browser]")'
 
 
 def chromium_path() -> str | None:
@@ -39,6 +42,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         if item.get_closest_marker(marker) is None:
             continue
         found = chromium_path() if program == "chromium" else shutil.which(program)
+        if found and marker == "browser" and importlib.util.find_spec("playwright") is None:
+            found, reason = None, PLAYWRIGHT_MISSING  # the browser extra drives Chromium
         if found:
             continue
         if os.environ.get("MICROGRAD_ANN_REQUIRE_SYSTEM_TOOLS") == "1":

@@ -9,6 +9,7 @@ Chromium) is checked by `.ci/run`.
 from __future__ import annotations
 
 import configparser
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -60,6 +61,37 @@ def test_a_classifier_for_each_python_the_package_supports() -> None:
     versions = [line.rsplit(":: ", 1)[1] for line in listed(metadata["classifiers"])
                 if line.startswith("Programming Language :: Python :: 3.")]
     assert versions == ["3.10", "3.11", "3.12", "3.13"]
+
+
+def test_the_test_extra_is_pytest_and_hypothesis_and_playwright_has_its_own() -> None:
+    extras = setup_cfg()["options.extras_require"]
+    assert [line.split(">=")[0] for line in listed(extras["test"])] == ["pytest", "hypothesis"]
+    assert [line.split(">=")[0] for line in listed(extras["browser"])] == ["playwright"]
+
+
+@pytest.mark.parametrize("required", ["0", "1"])
+def test_browser_tests_skip_without_playwright_unless_ci_requires_them(
+    required: str, tmp_path: Path
+) -> None:
+    (tmp_path / "no_playwright.py").write_text(
+        "import sys\nsys.modules['playwright'] = None  # `import playwright` fails\n",
+        encoding="utf-8",
+    )
+    environment = {**os.environ, "PYTHONPATH": str(tmp_path),
+                   "MICROGRAD_ANN_REQUIRE_SYSTEM_TOOLS": required}
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no_playwright", "-p", "no:cacheprovider",
+         "-q", "-rs", "-m", "browser", "tests/test_pages.py", "-k", "one_neuron_page"],
+        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300, check=False,
+    )
+    summary = completed.stdout.strip().splitlines()[-1]
+    if required == "1":
+        assert completed.returncode == 1 and "1 error" in summary, completed.stdout  # at setup
+        assert "playwright is not installed" in completed.stdout or "Chromium" in completed.stdout
+    else:
+        assert completed.returncode == 0 and "skipped" in summary, completed.stdout
+        assert "failed" not in summary and "error" not in summary
+        assert "playwright is not installed" in completed.stdout or "Chromium" in completed.stdout
 
 
 # -------------------------------------------------------------------------------------------------
