@@ -22,6 +22,7 @@ shows the chosen snapshot. With JavaScript off the page shows the last epoch.
 from __future__ import annotations
 
 import html
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -37,6 +38,21 @@ __all__ = ["TrainingRecorder", "training_page"]
 
 GRID = 20
 """The decision boundary is the class predicted at GRID × GRID points over the data."""
+
+MAX_NEURONS_PER_LAYER = 16
+"""A wider column of the network (its inputs or a layer) shows its first 8 and last 8 neurons
+and one box "… N more" for the rest, as `viz.draw_network` does by default (network.svg)."""
+
+MAX_DRAWN_WEIGHTS = 2000
+"""The most weight lines the network panel draws (after wide layers are summarised); a deeper
+network's panel is left out. With at most 41 snapshots, GRID² cells and MAX_DRAWN_SAMPLES and
+MAX_CURVE_POINTS points, every report stays under 3 MB."""
+
+MAX_DRAWN_SAMPLES = 1000
+"""The most samples drawn on the decision boundary (evenly spaced through the data)."""
+
+MAX_CURVE_POINTS = 1000
+"""The most epochs drawn on the loss and accuracy curves (evenly spaced, the last included)."""
 
 
 class TrainingRecorder:
@@ -102,13 +118,14 @@ def training_page(
     if snapshots[-1][0] < epochs:
         snapshots.append((epochs, final))
     boundary = X is not None and y is not None and len(X) > 0 and len(X[0]) == 2
+    draw_weights = _drawn_weight_count(model) <= MAX_DRAWN_WEIGHTS
     panels: list[str] = []
     weight_states: list[list[float]] = []
     try:
         for _, values in snapshots:
             for parameter, value in zip(parameters, values):
                 parameter.data = value
-            weight_states.append(_weight_widths(model))
+            weight_states.append(_weight_widths(model) if draw_weights else [])
             if boundary:
                 assert X is not None
                 panels.append(_boundary_cells(model, X))
@@ -133,7 +150,7 @@ k epochs, with the mean loss and accuracy of epoch k; epoch 0 is the network bef
 <div class="panels">
 {loss_svg}
 {boundary_svg}
-{_network_svg(model, weight_states[last])}
+{_network_svg(model, weight_states[last]) if draw_weights else _network_note(model)}
 </div>
 """
     document = html_document(
@@ -153,14 +170,53 @@ def _status(history: History, epoch: int, epochs: int) -> str:
     return status
 
 
+def _evenly_spaced(count: int, most: int) -> list[int]:
+    """range(count), or `most` of its indices evenly spaced from the first to the last."""
+    if count <= most:
+        return list(range(count))
+    return sorted({round(index * (count - 1) / (most - 1)) for index in range(most)})
+
+
+def _drawn(count: int) -> list[int]:
+    """The neurons of a column of `count` that the network panel draws: all of them up to
+    MAX_NEURONS_PER_LAYER, else the first and the last MAX_NEURONS_PER_LAYER / 2."""
+    if count <= MAX_NEURONS_PER_LAYER:
+        return list(range(count))
+    half = MAX_NEURONS_PER_LAYER // 2
+    return [*range(half), *range(count - half, count)]
+
+
+def _column_sizes(model: MLP) -> list[int]:
+    """The inputs, then each layer: how many neurons each column of the drawing stands for."""
+    inputs = len(model.layers[0].neurons[0].weights)
+    return [inputs, *(len(layer.neurons) for layer in model.layers)]
+
+
+def _drawn_weight_count(model: MLP) -> int:
+    drawn = [len(_drawn(size)) for size in _column_sizes(model)]
+    return sum(before * after for before, after in itertools.pairwise(drawn))
+
+
 def _weight_widths(model: MLP) -> list[float]:
-    """Each weight as a signed line width: sign = the weight's, size 0.3 + 3.2·|w| / max |w|."""
-    weights = [w.data for layer in model.layers for neuron in layer.neurons for w in neuron.weights]
-    largest = max((abs(weight) for weight in weights), default=0.0) or 1.0
-    return [
-        round((0.3 + 3.2 * abs(weight) / largest) * (1 if weight >= 0 else -1), 2)
-        for weight in weights
-    ]
+    """Each drawn weight (layer by layer, neuron by neuron, input by input) as a signed line
+    width: sign = the weight's, size 0.3 + 3.2·|w| / max |w|, the maximum over every weight of
+    the network, drawn or not (as in network.svg)."""
+    largest = max(
+        (abs(w.data) for layer in model.layers for neuron in layer.neurons for w in neuron.weights),
+        default=0.0,
+    ) or 1.0
+    widths = []
+    sources = _drawn(len(model.layers[0].neurons[0].weights))
+    for layer in model.layers:
+        targets = _drawn(len(layer.neurons))
+        for target in targets:
+            weights = layer.neurons[target].weights
+            for source in sources:
+                weight = weights[source].data
+                size = 0.3 + 3.2 * abs(weight) / largest
+                widths.append(round(size if weight >= 0 else -size, 2))
+        sources = targets
+    return widths
 
 
 def _threshold(model: MLP) -> float:
@@ -230,14 +286,16 @@ def _boundary_svg(
         f'<g class="snapshot"{"" if index == last else hidden}>{cells}</g>'
         for index, cells in enumerate(panels)
     )
+    drawn = _evenly_spaced(len(X), MAX_DRAWN_SAMPLES)
     points = "".join(
-        f'<circle class="sample" cx="{(row[0] - left) / (right - left) * 240:.1f}" '
-        f'cy="{(top - row[1]) / (top - bottom) * 240:.1f}" r="3" '
-        f'fill="{_colour(_class_of(model, target))}" stroke="black" stroke-width="0.5"/>'
-        for row, target in zip(X, y)
+        f'<circle class="sample" cx="{(X[index][0] - left) / (right - left) * 240:.1f}" '
+        f'cy="{(top - X[index][1]) / (top - bottom) * 240:.1f}" r="3" '
+        f'fill="{_colour(_class_of(model, y[index]))}" stroke="black" stroke-width="0.5"/>'
+        for index in drawn
     )
+    count = f" ({len(drawn):,} of the {len(X):,} samples)" if len(drawn) < len(X) else ""
     return (
-        '<figure><figcaption>Decision boundary</figcaption>'
+        f"<figure><figcaption>Decision boundary{count}</figcaption>"
         f'<svg id="boundary" width="240" height="240" viewBox="0 0 240 240" role="img" '
         f'aria-label="decision boundary"><g fill-opacity="{REGION_OPACITY}">{groups}</g>'
         f"<g>{points}</g></svg></figure>"
@@ -267,10 +325,14 @@ def _curves(history: History, epochs: list[int]) -> tuple[str, list[float]]:
     def x_of(epoch: int) -> float:
         return round(margin + (width - 2 * margin) * epoch / max(count, 1), 1)
 
+    shown = _evenly_spaced(count, MAX_CURVE_POINTS)
+
     def polyline(values: list[float], top: float, colour: str, dash: str) -> str:
         points = " ".join(
-            f"{x_of(epoch)},{height - margin - (height - 2 * margin) * value / top:.1f}"
-            for epoch, value in enumerate(values, start=1)
+            f"{x_of(index + 1)},"
+            f"{height - margin - (height - 2 * margin) * values[index] / top:.1f}"
+            for index in shown
+            if index < len(values)
         )
         return f'<polyline points="{points}" fill="none" stroke="{colour}" {dash}/>'
 
@@ -294,37 +356,86 @@ def _curves(history: History, epochs: list[int]) -> tuple[str, list[float]]:
 
 
 def _network_svg(model: MLP, widths: list[float]) -> str:
-    """The network: a column of circles per layer, one line per weight (ids in snapshot order)."""
-    sizes = [len(model.layers[0].neurons[0].weights)]
-    sizes += [len(layer.neurons) for layer in model.layers]
-    width, height = 120 * len(sizes), 24 * max(sizes) + 20
+    """The network: a column of circles per layer, one line per drawn weight (in `widths`'s
+    order, which the page's script recolours). A column wider than MAX_NEURONS_PER_LAYER has a
+    box "… N more" between its first and last neurons, joined to its neighbours by dashed lines
+    that stand for the weights not drawn."""
+    sizes = _column_sizes(model)
+    drawn = [_drawn(size) for size in sizes]
+    half = MAX_NEURONS_PER_LAYER // 2
+    summarised = [len(indices) < size for indices, size in zip(drawn, sizes)]
+    slots = [len(indices) + hidden for indices, hidden in zip(drawn, summarised)]
+    width, height = 120 * len(sizes), 24 * max(slots) + 20
 
-    def position(column: int, row: int) -> tuple[float, float]:
-        top = (height - 24 * sizes[column]) / 2
-        return 60 + 120 * column, top + 12 + 24 * row
+    def position(column: int, slot: int) -> tuple[float, float]:
+        top = (height - 24 * slots[column]) / 2
+        return 60 + 120 * column, top + 12 + 24 * slot
+
+    def place(column: int, index: int) -> tuple[float, float]:
+        """Where neuron `index` of `column` sits: the box takes the slot after the first half."""
+        slot = drawn[column].index(index)
+        return position(column, slot + 1 if summarised[column] and slot >= half else slot)
 
     lines: list[str] = []
-    index = 0
-    for column, layer in enumerate(model.layers, start=1):
-        for row, neuron in enumerate(layer.neurons):
-            x2, y2 = position(column, row)
-            for source in range(len(neuron.weights)):
-                x1, y1 = position(column - 1, source)
-                signed = widths[index]
+    not_drawn: list[str] = []
+    signed_widths = iter(widths)
+    for column in range(1, len(sizes)):
+        for target in drawn[column]:
+            x2, y2 = place(column, target)
+            for source in drawn[column - 1]:
+                x1, y1 = place(column - 1, source)
+                signed = next(signed_widths)
                 colour = POSITIVE_WEIGHT_COLOUR if signed >= 0 else NEGATIVE_WEIGHT_COLOUR
                 lines.append(
                     f'<line class="weight" x1="{x1:.0f}" y1="{y1:.0f}" x2="{x2:.0f}" '
                     f'y2="{y2:.0f}" stroke="{colour}" stroke-width="{abs(signed)}"/>'
                 )
-                index += 1
+        sources = [place(column - 1, index) for index in drawn[column - 1]]
+        targets = [place(column, index) for index in drawn[column]]
+        pairs = []
+        if summarised[column - 1]:
+            pairs += [(position(column - 1, half), target) for target in targets]
+        if summarised[column]:
+            pairs += [(source, position(column, half)) for source in sources]
+            if summarised[column - 1]:
+                pairs.append((position(column - 1, half), position(column, half)))
+        not_drawn += [
+            f'<line x1="{x1:.0f}" y1="{y1:.0f}" x2="{x2:.0f}" y2="{y2:.0f}" stroke="#bbbbbb" '
+            'stroke-width="0.5" stroke-dasharray="3 2"/>'
+            for (x1, y1), (x2, y2) in pairs
+        ]
     circles = "".join(
-        f'<circle cx="{position(column, row)[0]:.0f}" cy="{position(column, row)[1]:.0f}" r="7" '
+        f'<circle cx="{place(column, index)[0]:.0f}" cy="{place(column, index)[1]:.0f}" r="7" '
         f'fill="{NODE_COLOURS["input" if column == 0 else "interior"]}" stroke="#333"/>'
-        for column, size in enumerate(sizes)
-        for row in range(size)
+        for column, indices in enumerate(drawn)
+        for index in indices
+    )
+    boxes = "".join(
+        f'<g class="not-drawn"><rect x="{position(column, half)[0] - 28:.0f}" '
+        f'y="{position(column, half)[1] - 9:.0f}" width="56" height="18" fill="white" '
+        f'stroke="#999999" stroke-dasharray="3 2"/><text x="{position(column, half)[0]:.0f}" '
+        f'y="{position(column, half)[1] + 3:.0f}" font-size="9" text-anchor="middle">'
+        f"… {sizes[column] - len(drawn[column])} more</text></g>"
+        for column in range(len(sizes))
+        if summarised[column]
+    )
+    note = (
+        f"; layers wider than {MAX_NEURONS_PER_LAYER} show their first {half} and last {half} "
+        "neurons, dashed lines stand for the weights not drawn"
+        if any(summarised) else ""
     )
     return (
-        "<figure><figcaption>Network (blue positive, red negative, thicker = larger |w|)"
+        f"<figure><figcaption>Network (blue positive, red negative, thicker = larger |w|{note})"
         f'</figcaption><svg id="network" width="{width}" height="{height}" role="img" '
-        f'aria-label="network weights">{"".join(lines)}{circles}</svg></figure>'
+        f'aria-label="network weights">{"".join(not_drawn)}{"".join(lines)}{circles}{boxes}'
+        "</svg></figure>"
+    )
+
+
+def _network_note(model: MLP) -> str:
+    """In place of a network too deep to draw: what was left out, and what draws it."""
+    return (
+        f"<figure><figcaption>Network: not drawn, its {len(model.layers)} layers would take "
+        f"{_drawn_weight_count(model):,} weight lines, more than the report's "
+        f"{MAX_DRAWN_WEIGHTS:,}; viz.draw_network draws it (network.svg)</figcaption></figure>"
     )

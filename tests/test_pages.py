@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import random
 import re
 import subprocess
 import sys
@@ -638,6 +639,70 @@ def test_training_page_restores_the_model_and_is_self_contained() -> None:
     assert re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", document) is None
     assert document.count('class="snapshot"') == 10
     assert f"Epoch 30 of 30: loss {history.loss[29]:.4f}" in document
+
+
+def replay_payload(document: str) -> dict[str, list[object]]:
+    found = re.search(r'id="replay"[^>]*>(.*?)</script>', document, re.S)
+    assert found is not None
+    return dict(json.loads(found[1]))
+
+
+def test_wide_layers_are_summarised_as_network_svg_summarises_them() -> None:
+    """`--layers 300,300` wrote a 32 MB report: all 90,900 weights at every snapshot. Each
+    column wider than 16 now shows its first 8 and last 8 neurons and one box for the other
+    284: 2·16 + 16·16 + 16·1 = 304 weight lines."""
+    model = MLP(2, [300, 300, 1], seed=0)
+    recorder = TrainingRecorder(model, epochs=2)
+    history = train(model, SMALL_X[:2], SMALL_Y[:2], loss="hinge", epochs=2, lr=0.01, seed=0,
+                    progress=False, callbacks=[recorder])
+    document = training_page(model, history, recorder).html  # no X: no boundary to compute
+    assert len(document.encode()) < 3_000_000  # 10 MB before, with these 3 snapshots
+    assert document.count('class="weight"') == 304
+    assert document.count("… 284 more") == 2
+    widths = replay_payload(document)["weights"]
+    assert [len(snapshot) for snapshot in widths] == [304, 304, 304]  # type: ignore[arg-type]
+    # The last line into hidden layer 2 is neuron 299's weight from hidden neuron 299, its
+    # width 0.3 + 3.2·|w| / (the largest |w| of the whole network), signed as w.
+    weight = model.layers[1].neurons[299].weights[299].data
+    largest = max(abs(w.data) for layer in model.layers for neuron in layer.neurons
+                  for w in neuron.weights)
+    expected = (0.3 + 3.2 * abs(weight) / largest) * (1 if weight >= 0 else -1)
+    assert widths[-1][32 + 255] == pytest.approx(expected, abs=0.005)  # type: ignore[index]
+
+
+def test_a_network_too_deep_to_draw_is_named_not_drawn() -> None:
+    model = MLP(2, [16] * 9 + [1], seed=0)  # 2·16 + 8·256 + 16 = 2096 lines, above 2000
+    recorder = TrainingRecorder(model, epochs=1)
+    history = train(model, SMALL_X, SMALL_Y, loss="hinge", epochs=1, lr=0.01, seed=0,
+                    progress=False, callbacks=[recorder])
+    document = training_page(model, history, recorder, X=SMALL_X, y=SMALL_Y).html
+    assert 'id="network"' not in document and 'class="weight"' not in document
+    assert "not drawn, its 10 layers would take 2,096 weight lines" in document
+    assert replay_payload(document)["weights"] == [[], []]
+
+
+def test_the_report_stays_under_3_mb_at_every_limit() -> None:
+    """40 snapshots of 1,728 weight lines (2·16 + 6·256 + 16·10), 10 classes, 5,000 samples
+    and 5,000 epochs: the curves keep 1,000 epochs and the boundary 1,000 samples."""
+    rng = random.Random(0)
+    model = MLP(2, [16] * 7 + [10], seed=0)
+    recorder = TrainingRecorder(model, epochs=5000)
+    history = History()
+    for epoch in range(5000):  # a run made up epoch by epoch, as train() would report it
+        history.loss.append(rng.random())
+        history.accuracy.append(rng.random())
+        if epoch + 1 in recorder.epochs_to_record:
+            for parameter in model.parameters():
+                parameter.data = rng.gauss(0.0, 3.0)
+        recorder(epoch, history)
+    X = [[rng.uniform(-1.0, 1.0), rng.uniform(-1.0, 1.0)] for _ in range(5000)]
+    y = [rng.randrange(10) for _ in X]
+    document = training_page(model, history, recorder, X=X, y=y).html
+    assert len(document.encode()) < 3_000_000
+    assert document.count('class="weight"') == 1728
+    assert document.count('class="sample"') == 1000 and "(1,000 of the 5,000 samples)" in document
+    curves = re.findall(r'<polyline points="([^"]*)"', document)
+    assert [len(points.split()) for points in curves] == [1000, 1000]
 
 
 def test_train_out_writes_a_report_under_3_mb(tmp_path: Path) -> None:
