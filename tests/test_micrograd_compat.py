@@ -314,3 +314,31 @@ def test_comparisons_record_nothing_and_equality_stays_identity() -> None:
         _ = x < "1"  # type: ignore[operator]
     with pytest.raises(TypeError, match="not supported"):
         _ = x >= None  # type: ignore[operator]
+
+
+# -------------------------------------------------------------------------------------------------
+# Attributes of your own, as EurekaLabsAI/micrograd sets them (colours, AdamW's state)
+# -------------------------------------------------------------------------------------------------
+
+
+def test_values_keep_attributes_of_your_own() -> None:
+    weight = Value(0.5, label="w")
+    weight.m = 0.0  # type: ignore[attr-defined]
+    weight.v = 0.0  # type: ignore[attr-defined]
+    weight._vis_color = "lightgreen"  # type: ignore[attr-defined]
+    node = weight * 3.0
+    node._vis_color = "lightblue"  # type: ignore[attr-defined]
+    node.backward()
+    weight.m = 0.9 * weight.m + 0.1 * weight.grad  # type: ignore[attr-defined]
+    # d(3w)/dw = 3, so m = 0.9·0 + 0.1·3
+    assert vars(weight) == {"m": 0.1 * 3.0, "v": 0.0, "_vis_color": "lightgreen"}
+    assert hasattr(node, "_vis_color") and not hasattr(Value(1.0), "_vis_color")
+
+
+def test_built_in_attributes_stay_slots_and_a_misspelling_is_kept_as_documented() -> None:
+    value = Value(1.0)
+    value.grad = 2.0
+    assert vars(value) == {}  # grad, data, label, … are slots, not dictionary entries
+    value.gard = 0.0  # type: ignore[attr-defined]
+    assert value.grad == 2.0 and vars(value) == {"gard": 0.0}
+    assert "misspelt" in (Value.__doc__ or "")
