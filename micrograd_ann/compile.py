@@ -49,7 +49,7 @@ from typing import Any
 
 from micrograd_ann import engine, operations
 from micrograd_ann.checks import shorten
-from micrograd_ann.engine import Value, enable_grad, topological_order
+from micrograd_ann.engine import Value, enable_grad, refusing_grad, topological_order
 
 __all__ = [
     "CompiledGradient",
@@ -370,6 +370,10 @@ def compile_gradient(
     `compiled(*xs)` gives `(f(xs), (∂f/∂x₀, ∂f/∂x₁, …))` computed by generated Python alone, the
     same numbers as the graph path. Values `f` uses that are not among its inputs (a parameter
     it closes over, say) are constants of the compiled code, fixed at their traced data.
+
+    A function that calls `grad` is refused (ValueError): what `grad` returns inside the trace
+    is fixed at the example inputs, a constant or a derivative graph whose branches (relu, abs,
+    the power rule at 0) are the ones those inputs took, so the program would be wrong elsewhere.
     """
     if (
         not isinstance(example_inputs, Iterable)
@@ -392,7 +396,8 @@ def compile_gradient(
     ]
     names = _parameter_names(f, len(floats))
     inputs = [Value(x, label=name) for x, name in zip(floats, names)]
-    with enable_grad():  # the trace records a graph even inside no_grad()
+    # the trace records a graph even inside no_grad(), and refuses derivatives taken inside f
+    with enable_grad(), refusing_grad(_GRAD_INSIDE_F):
         root = f(*inputs)
     if not isinstance(root, Value):
         raise TypeError(
@@ -405,6 +410,15 @@ def compile_gradient(
         )
     source, input_names, overflow_inputs = _generate_source(root, inputs)
     return CompiledGradient(source, input_names, "value_and_grad", overflow_inputs)
+
+
+_GRAD_INSIDE_F = (
+    "compile_gradient cannot compile a function that calls grad(): what grad returns is fixed "
+    "at the example inputs (a constant, or a derivative whose branches — relu, abs, the power "
+    "rule at 0 — are the ones they took), so the program would be wrong at other inputs; "
+    "compile the function itself (compiled(*xs) gives its first derivatives), or take "
+    "derivatives of derivatives with grad(..., create_graph=True) on the graph path"
+)
 
 
 def _parameter_names(f: Callable[..., Value], count: int) -> list[str]:

@@ -63,6 +63,10 @@ class TrainingRecorder:
     the values when the recorder is made (so make it just before `train()`), epoch k ≥ 1 the
     values after the k-th epoch. With `snapshots` = s the epochs kept are round(i · epochs /
     (s − 1)) for i = 0 … s − 1: 0 and `epochs` are always among them.
+
+    A run longer than `epochs` raises ValueError at epoch `epochs` + 1 (stopping `train()`),
+    rather than leave the report silently ending early: the snapshots are spaced for `epochs`.
+    A run that stops sooner (a callback returned False) is fine: the report ends where it did.
     """
 
     def __init__(self, model: MLP, *, epochs: int, snapshots: int = 40) -> None:
@@ -78,6 +82,11 @@ class TrainingRecorder:
 
     def __call__(self, epoch: int, history: History) -> None:
         """Called by `train()` after its epoch `epoch` (counting from 0), that is epoch + 1."""
+        if epoch + 1 > self.epochs:
+            raise ValueError(
+                f"TrainingRecorder(epochs={self.epochs}) was called after epoch {epoch + 1}: "
+                "make it with the epochs train() runs (the same epochs=) before training"
+            )
         self.epochs_seen = epoch + 1
         if epoch + 1 in self.epochs_to_record:
             self.recorded.append((epoch + 1, self._values()))

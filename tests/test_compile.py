@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from micrograd_ann import Value, compile_gradient, operations
+from micrograd_ann import Value, compile_gradient, grad, operations
 
 Function = Callable[..., Value]
 
@@ -345,3 +345,26 @@ def test_a_graph_of_20000_nodes_compiles_quickly_and_right() -> None:
     for xs in ([0.3, 0.9], [-1.5, 1.1]):
         value, grads = compiled(*xs)
         assert (value, list(grads)) == graph_path(layers, xs)
+
+
+# A derivative taken inside f would be fixed at the traced point; each case, compiled without the
+# refusal, gave a wrong number at the second point. The true value there is derived by hand.
+GRAD_INSIDE_F: dict[str, tuple[Function, float, float, float]] = {
+    # d/dx(relu(x)·x) = 2x for x > 0, 0 below: traced at 1, at -1 it gave -1 (true 0)
+    "relu": (lambda x: grad(x.relu() * x, x, create_graph=True)[0], 1.0, -1.0, 0.0),
+    # d/dx(|x|·x) = 2|x|: traced at 1, at -1 it gave 0 (true 2)
+    "abs": (lambda x: grad(abs(x) * x, x, create_graph=True)[0], 1.0, -1.0, 2.0),
+    # d/dx(x^0.5·x) = 1.5·√x: traced at 0, at 4 it gave inf (true 3)
+    "power": (lambda x: grad(x**0.5 * x, x, create_graph=True)[0], 0.0, 4.0, 3.0),
+    # a first derivative is a constant: (d/dx x³)·x = 3x³ would be 3x traced at 1 (true 24 at 2)
+    "constant": (lambda x: grad(x**3, x)[0] * x, 1.0, 2.0, 24.0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GRAD_INSIDE_F))
+def test_a_function_that_calls_grad_is_refused(name: str) -> None:
+    f, traced_at, elsewhere, true_value = GRAD_INSIDE_F[name]
+    with pytest.raises(ValueError, match=r"cannot compile a function that calls grad\(\)"):
+        compile_gradient(f, [traced_at])
+    # the refusal ends with the trace: the graph path still answers, and rightly
+    assert f(Value(elsewhere)).data == true_value

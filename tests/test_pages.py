@@ -620,6 +620,17 @@ def test_a_run_stopped_early_ends_the_report_at_its_last_epoch() -> None:
     assert f"Epoch 15 of 15: loss {history.loss[14]:.4f}" in document
 
 
+def test_a_recorder_made_for_fewer_epochs_stops_the_run_with_a_clear_error() -> None:
+    """TrainingRecorder(epochs=3) in a 10-epoch run used to end the report at epoch 3."""
+    model = MLP(2, [4, 1], seed=1)
+    recorder = TrainingRecorder(model, epochs=3)
+    with pytest.raises(ValueError, match=r"TrainingRecorder\(epochs=3\) was called after "
+                       r"epoch 4: make it with the epochs train\(\) runs"):
+        train(model, SMALL_X, SMALL_Y, loss="hinge", epochs=10, lr=0.05, seed=0,
+              progress=False, callbacks=[recorder])
+    assert [epoch for epoch, _ in recorder.recorded] == [0, 1, 2, 3]
+
+
 def test_training_page_needs_the_recorders_own_run() -> None:
     model, history, _, X, y = small_run()
     unused = TrainingRecorder(model, epochs=30)
