@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from micrograd_ann.engine import Value
+from micrograd_ann.compile import generate_source
+from micrograd_ann.engine import Value, topological_order
 from micrograd_ann.explain import chain_rule_table
 from micrograd_ann.files import PathLike, write_atomic
+from micrograd_ann.javascript import gradient_program, javascript_number, missing_rules
 from micrograd_ann.naming import HasNamedParameters, four_decimals
 from micrograd_ann.operations import operation_named
-from micrograd_ann.trace import BackwardStep, Trace, reachable_values, trace
+from micrograd_ann.trace import BackwardStep, Trace, reachable_values, symbol_of, trace
 from micrograd_ann.viz import draw_graph, render_svg
 
 __all__ = ["Page", "backprop_page", "html_document", "page_asset", "script_json"]
@@ -131,15 +134,18 @@ def backprop_page(
     `max_nodes` values is refused with the same `GraphTooLargeError` (a ValueError) as
     `draw_graph`; RuntimeError when backward() has not run.
     """
-    drawing = draw_graph(root, model=model, max_nodes=max_nodes)
     steps = trace(root, model=model)
-    svg = render_svg(drawing)
-    svg = svg[svg.index("<svg") :]  # drop the XML prolog: the SVG sits inside HTML
-    root_name = steps.names.of(root)
-    page_title = title if title is not None else f"Backpropagation through {root_name}"
+    drawing = draw_graph(root, model=model, max_nodes=max_nodes, name_of=steps.names.of)
     values = reachable_values(root)
     node_id = {value: f"value{index}" for index, value in enumerate(values)}
     operation_id = {value: f"operation{index}" for index, value in enumerate(values)}
+    svg = render_svg(drawing)
+    svg = svg[svg.index("<svg") :]  # drop the XML prolog: the SVG sits inside HTML
+    svg = _with_exact_numbers(svg, values, node_id, steps)
+    root_name = steps.names.of(root)
+    page_title = title if title is not None else f"Backpropagation through {root_name}"
+    leaves = [value for value in values if not value.children and value.requires_grad]
+    program, python_program, read_only = _programs(root, leaves)
     data: dict[str, Any] = {
         "start": (
             f"Step 0 of {len(steps.forward) + len(steps.backward) + 1}: only the leaves are "
@@ -147,36 +153,136 @@ def backprop_page(
         ),
         "initial": _initial_fields(values, node_id),
         "steps": _page_steps(steps, node_id, operation_id),
+        "values": _value_records(values, node_id, steps, leaves),
+        "edges": [
+            [javascript_number(number) for number in (s.upstream, s.local, s.product, s.child_grad)]
+            for s in steps.backward
+        ],
+        "root": node_id[root],
+        "program": program,
+        "readOnly": read_only,
+        "panel": len(leaves) <= _PANEL_LEAVES,
     }
     table = chain_rule_table(steps.backward)._repr_html_()
     all_steps = "".join(f"<li>{html.escape(step['text'])}</li>" for step in data["steps"])
     body = f"""<h1>{html.escape(page_title)}</h1>
 <p>Step through the forward pass (each value computed from its inputs), then the backward pass
-(each edge adds upstream × local into a gradient). Click a node for its chain-rule sum.</p>
+(each edge adds upstream × local into a gradient). Click a node for its chain-rule sum; change
+an input and watch both passes recompute.</p>
 <div class="controls" hidden>
 <button type="button" id="previous">Previous step</button>
 <button type="button" id="play">Play</button>
 <button type="button" id="next">Next step</button>
 <button type="button" id="reset">Reset</button>
+<label><input type="checkbox" id="predict"> Predict each step</label>
+<span class="zoom"><button type="button" id="zoom-in">Zoom in</button>
+<button type="button" id="zoom-out">Zoom out</button>
+<button type="button" id="fit">Fit</button></span>
+</div>
+<div id="prediction" hidden>
+<label>Your prediction <input type="text" inputmode="decimal" id="guess" autocomplete="off"></label>
+<button type="button" id="check">Check</button>
+<button type="button" id="reveal">Reveal</button>
+<span id="verdict"></span>
 </div>
 <p id="status" role="status" aria-live="polite">The graph after backward(): every value and
 gradient is filled in (turn JavaScript on to step through it).</p>
+<p id="error" role="alert" hidden></p>
+<div class="workspace">
 <div class="graph">
 {svg}</div>
+<div id="inputs" hidden></div>
+</div>
+<div id="tooltip" role="tooltip" hidden></div>
 <div id="details">
 {"".join(_details(value, node_id[value], steps) for value in values)}</div>
 <h2>The chain rule, edge by edge</h2>
 <p>The rows of <code>explain()</code>, in the order <code>backward()</code> applied them.</p>
+<div id="chain-table">
 {table}
+</div>
 <details>
 <summary>Every step, in order</summary>
 <ol>{all_steps}</ol>
+</details>
+<details>
+<summary>The program behind this page</summary>
+<p>What <code>compile_gradient</code> writes for this graph: the forward pass one line per node,
+the backward pass one line per edge. The page recomputes with the same program, written in
+JavaScript by the same generator.</p>
+<pre><code>{html.escape(python_program)}</code></pre>
 </details>
 """
     document = html_document(
         page_title, ["backprop.css"], body, data_id="steps", payload=data, scripts=["backprop.js"]
     )
     return Page(html=document, title=page_title)
+
+
+_PANEL_LEAVES = 20  # at most this many editable leaves: their inputs in a panel by the graph
+
+
+def _programs(root: Value, leaves: list[Value]) -> tuple[str | None, str, str]:
+    """The page's JavaScript program (None when some operation has no JavaScript rules), the
+    Python program shown beside it, and why the inputs are read-only ("" when they are not)."""
+    try:
+        python_program, _ = generate_source(root, leaves)
+    except ValueError as error:
+        python_program = f"# no program: {error}"
+    missing = missing_rules(root)
+    if missing:
+        reason = (
+            f"The inputs are read-only: {', '.join(missing)} has no JavaScript rules, so this page "
+            "cannot recompute it (give custom_operation its javascript= rules)."
+        )
+        return None, python_program, reason
+    return gradient_program(root, leaves), python_program, ""
+
+
+def _with_exact_numbers(
+    svg: str, values: list[Value], node_id: dict[Value, str], steps: Trace
+) -> str:
+    """Each value's `<g>` with `data-name`, `data-data` and `data-grad`: its name and its
+    numbers in full (JavaScript's shortest round-trip form), for reading and testing."""
+    by_id = {node_id[value]: value for value in values}
+
+    def add_attributes(match: re.Match[str]) -> str:
+        value = by_id.get(match.group(3))
+        if value is None:
+            return match.group(0)
+        attributes = (
+            f' data-name="{html.escape(steps.names.of(value))}"'
+            f' data-data="{javascript_number(value.data)}"'
+            f' data-grad="{javascript_number(value.grad)}"'
+        )
+        return f"{match.group(1)}{attributes}>{match.group(2)}"
+
+    return re.sub(r'(<g id="node\d+" class="node")>(\s*<title>(value\d+)</title>)',
+                  add_attributes, svg)
+
+
+def _value_records(
+    values: list[Value], node_id: dict[Value, str], steps: Trace, leaves: list[Value]
+) -> dict[str, dict[str, Any]]:
+    """What the script knows of each value: its name, its numbers in full, where the program
+    computes it (`order`: its place in the topological order, `input`: its argument), and the
+    formula of its operation."""
+    position = {node: index for index, node in enumerate(topological_order(steps.root))}
+    argument = {leaf: index for index, leaf in enumerate(leaves)}
+    records: dict[str, dict[str, Any]] = {}
+    for value in values:
+        operation = operation_named(value.op)
+        records[node_id[value]] = {
+            "name": steps.names.of(value),
+            "data": javascript_number(value.data),
+            "grad": javascript_number(value.grad),
+            "order": position.get(value, -1),
+            "input": argument.get(value, -1),
+            "trainable": value.requires_grad,
+            "operation": f"{operation.symbol} ({operation.name})" if operation else "",
+            "formula": operation.formula if operation else "",
+        }
+    return records
 
 
 def _initial_fields(values: list[Value], node_id: dict[Value, str]) -> dict[str, str]:
@@ -205,6 +311,7 @@ def _page_steps(
             "shown": four_decimals(step.node.data),
             "highlight": [node_id[step.node], operation_id[step.node]],
             "edge": None,
+            "parts": _forward_parts(step.node, node_id, steps),
         }
         for step in steps.forward
     ]
@@ -229,10 +336,111 @@ def _page_steps(
             "shown": four_decimals(step.child_grad),
             "highlight": [node_id[step.node], operation_id[step.node], node_id[step.child]],
             "edge": f"{node_id[step.child]}->{operation_id[step.node]}",
+            "index": index,
+            "parent": node_id[step.node],
+            "local": _local_parts(step, position, node_id, steps),
         }
-        for step in steps.backward
+        for index, (step, position) in enumerate(zip(steps.backward, _child_positions(steps)))
     )
     return page_steps
+
+
+Part = list[str]  # ["t", text] or ["d", value id]: a value's data, filled in by the script
+
+
+def _forward_parts(node: Value, node_id: dict[Value, str], steps: Trace) -> list[Part]:
+    """`add1 = mul1 + b = ` then each child's number and the node's: the forward step's text
+    (as `trace` writes it) with its numbers left for the script to fill in."""
+    symbol = symbol_of(node)
+    names = [steps.names.of(child) for child in node.children]
+    numbers: list[Part] = [["d", node_id[child]] for child in node.children]
+    infix = symbol in ("+", "-", "*", "/", "**") and len(node.children) == 2
+    parts: list[Part] = []
+    if infix:
+        parts.append(["t", f"{steps.names.of(node)} = {f' {symbol} '.join(names)} = "])
+        parts += [numbers[0], ["t", f" {symbol} "], numbers[1]]
+    else:
+        parts.append(["t", f"{steps.names.of(node)} = {symbol}({', '.join(names)}) = {symbol}("])
+        for index, number in enumerate(numbers):
+            parts += ([["t", ", "]] if index else []) + [number]
+        parts.append(["t", ")"])
+    return [*parts, ["t", " = "], ["d", node_id[node]]]
+
+
+def _child_positions(steps: Trace) -> list[int]:
+    """For each backward step, the place of its child among its node's children (a value
+    used twice by one node, `a * a`, is two edges with two local derivatives)."""
+    return [
+        position
+        for node in reversed(topological_order(steps.root))
+        for position, child in enumerate(node.children)
+        if child.requires_grad
+    ]
+
+
+def _local_parts(
+    step: BackwardStep, index: int, node_id: dict[Value, str], steps: Trace
+) -> list[Part]:
+    """`tanh: ∂out/∂add1 = 1 − tanh(add1)² = 1 − (` out `)²`: the local derivative's rule
+    with its numbers left for the script to fill in (it adds ` = ` and the local derivative)."""
+    node, child = step.node, step.child
+    children = node.children
+    name = steps.names.of
+    out: Part = ["d", node_id[node]]
+
+    def data(value: Value) -> Part:
+        return ["d", node_id[value]]
+
+    def text(words: str) -> Part:
+        return ["t", words]
+
+    op = node.op
+    rule: list[Part]
+    if op in ("add", "sum") or (op == "dot" and index == len(children) - 1):
+        rule = [text("1")]
+    elif op == "sub":
+        rule = [text("1" if index == 0 else "−1")]
+    elif op == "neg":
+        rule = [text("−1")]
+    elif op == "mul":
+        other = children[1 - index]
+        rule = [text(f"{name(other)} = "), data(other)]
+    elif op == "dot":
+        count = (len(children) - 1) // 2
+        other = children[index + count] if index < count else children[index - count]
+        rule = [text(f"{name(other)} = "), data(other)]
+    elif op == "div":
+        b = children[1]
+        rule = (
+            [text(f"1/{name(b)} = 1/"), data(b)]
+            if index == 0
+            else [text(f"−({name(node)})/{name(b)} = −("), out, text(")/"), data(b)]
+        )
+    elif op == "pow":
+        b, k = children
+        rule = (
+            [text(f"{name(k)}·{name(b)}^({name(k)} − 1) = "), data(k), text("·"), data(b),
+             text("^("), data(k), text(" − 1)")]
+            if index == 0
+            else [text(f"{name(b)}^{name(k)}·ln({name(b)}) = "), out, text("·ln("), data(b),
+                  text(")")]
+        )
+    else:
+        x = name(children[0])
+        unary: dict[str, list[Part]] = {
+            "abs": [text(f"sign({x}) = sign("), data(children[0]), text(")")],
+            "exp": [text(f"e^{x} = "), out],
+            "log": [text(f"1/{x} = 1/"), data(children[0])],
+            "tanh": [text(f"1 − tanh({x})² = 1 − ("), out, text(")²")],
+            "sigmoid": [text(f"σ({x})·(1 − σ({x})) = "), out, text("·(1 − "), out, text(")")],
+            "relu": [text(f"1 if {x} > 0 else 0, with {x} = "), data(children[0])],
+            "sin": [text(f"cos({x}) = cos("), data(children[0]), text(")")],
+            "cos": [text(f"−sin({x}) = −sin("), data(children[0]), text(")")],
+            "sqrt": [text(f"1/(2√{x}) = 1/(2·"), out, text(")")],
+        }
+        operation = operation_named(op)
+        rule = unary.get(op, [text(operation.formula if operation else op)])
+    return [text(f"{step.op}: ∂{name(node)}/∂{name(child)} = "), *rule]
 
 
 def _details(value: Value, identifier: str, steps: Trace) -> str:

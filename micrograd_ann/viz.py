@@ -25,7 +25,7 @@ import itertools
 import re
 import shutil
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, cast
 
@@ -180,6 +180,7 @@ def draw_graph(
     show_grad: bool = True,
     model: HasNamedParameters | None = None,
     max_nodes: int = 500,
+    name_of: Callable[[Value], str] | None = None,
 ) -> Drawing:
     """The computation graph that produced `root`, as a `Drawing` (a `graphviz.Digraph`).
 
@@ -193,7 +194,8 @@ def draw_graph(
     leaves with `requires_grad=True`, so nothing in a `Value` tells them apart: pass `model=`
     (anything with `named_parameters()`) and its parameters are coloured as such and labelled
     with their names (`layers.0.neurons.0.w.0`). Without a model every trainable leaf is drawn
-    as an input ("leaf with a gradient").
+    as an input ("leaf with a gradient"). `name_of(value)`, when given, titles every value's
+    record instead (the step-through page names each box as its steps do: `mul1`, `add1`).
 
     The walk is breadth first with an explicit queue (any depth works), and node ids are the
     visiting order (`value0` is the root, `operation0` its operation), so `.source` is the same
@@ -225,7 +227,7 @@ def draw_graph(
         kind = _kind_of(value, root, names)
         if kind not in kinds_seen:
             kinds_seen.append(kind)
-        title = names.get(value, value.label)
+        title = name_of(value) if name_of is not None else names.get(value, value.label)
         graph.node(
             f"value{index}",
             label=_record_label(title, value, show_grad=show_grad, horizontal=horizontal),

@@ -1,62 +1,424 @@
-// Step-through backprop: reveals, one step at a time, numbers Python already computed.
-// The page data (JSON in #steps) holds, per step: the status text, the node and edge to
-// highlight, and the field to reveal ({node, field: "data" | "grad", text}).
+// Step-through backprop, a laboratory: step through numbers the library computed, change an
+// input and step through the new ones. The page data (JSON in #steps) holds every value
+// (name, full-precision numbers, where the program computes it), every step (its text as parts
+// whose numbers are filled in here) and, unless an operation has no JavaScript rules, the
+// program the library generated for this graph (compile.py's JavaScript dialect). This script
+// computes nothing itself: it runs that program, then shows, hides, highlights and zooms.
 "use strict";
 (function () {
   const page = JSON.parse(document.getElementById("steps").textContent);
   const status = document.getElementById("status");
+  const errorBox = document.getElementById("error");
   const playButton = document.getElementById("play");
+  const graph = document.querySelector(".graph");
+  const svg = graph.querySelector("svg");
+  const ids = Object.keys(page.values);
+  const program = page.program
+    ? (new Function(page.program + "\nreturn micrograd_program;"))() // eslint-disable-line no-new-func
+    : null;
   const svgNodes = {}; // "value3" → <g> of that node in the drawing
   const svgEdges = {}; // "value5->operation3" → <g> of that edge
-  document.querySelectorAll(".graph g.node, .graph g.edge").forEach(function (group) {
+  graph.querySelectorAll("g.node, g.edge").forEach(function (group) {
     const title = group.querySelector("title").textContent;
     (group.classList.contains("node") ? svgNodes : svgEdges)[title] = group;
   });
-  // The <text> of each record field, so a field can show "?" until its step.
+  // The <text> of each record field (the last one starting "data " or "grad ": the first is
+  // the value's name, which may start so too).
   const fields = {};
-  Object.keys(svgNodes).forEach(function (id) {
-    svgNodes[id].querySelectorAll("text").forEach(function (text) {
+  ids.forEach(function (id) {
+    if (!svgNodes[id]) return;
+    svgNodes[id].querySelectorAll("text").forEach(function (text, index) {
       const field = text.textContent.split(" ")[0];
-      if (field === "data" || field === "grad") fields[id + "." + field] = text;
+      if (index > 0 && (field === "data" || field === "grad")) fields[id + "." + field] = text;
     });
   });
+  const forwardCount = page.steps.filter(function (step) { return step.pass === "forward"; }).length;
+  const tableRows = Array.from(document.querySelectorAll("#chain-table tbody tr"));
+  const stepItems = Array.from(document.querySelectorAll("details ol li"));
+
+  // ---------------------------------------------------------------------------------------
+  // Numbers: parsed from the page's exact text, shown with four decimals as Python shows them
+  // ---------------------------------------------------------------------------------------
+  function number(text) {
+    if (text === "nan") return NaN;
+    if (text === "inf") return Infinity;
+    if (text === "-inf") return -Infinity;
+    return Number(text);
+  }
+  function exact(x) { // JavaScript's shortest round trip; nan, inf, -inf as Python writes them
+    if (Number.isNaN(x)) return "nan";
+    if (x === Infinity) return "inf";
+    if (x === -Infinity) return "-inf";
+    return Object.is(x, -0) ? "-0" : String(x);
+  }
+  function fmt(x) { // f"{x:.4f}", ties to even as Python rounds them, "-0.0000" → "0.0000"
+    if (!Number.isFinite(x)) return exact(x);
+    const size = Math.abs(x);
+    let text;
+    if (size >= 1e21) {
+      text = BigInt(size).toString() + ".0000";
+    } else {
+      text = size.toFixed(4);
+      const scaled = size * 10000;
+      if (scaled - Math.floor(scaled) === 0.5 && Math.floor(scaled) % 2 === 0) {
+        text = (Math.floor(scaled) / 10000).toFixed(4);
+      }
+    }
+    if (/^0\.0000$/.test(text)) return "0.0000";
+    return (x < 0 ? "-" : "") + text;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // The numbers of the graph: from Python first, from the generated program after an edit
+  // ---------------------------------------------------------------------------------------
+  const original = {};
+  ids.forEach(function (id) { if (page.values[id].input >= 0) original[id] = number(page.values[id].data); });
+  let inputs = Object.assign({}, original);
+  let state = null;
+  let failure = "";
+
+  function pythonState() {
+    const data = {};
+    const grad = {};
+    ids.forEach(function (id) {
+      data[id] = number(page.values[id].data);
+      grad[id] = number(page.values[id].grad);
+    });
+    return {data: data, grad: grad, edges: page.edges.map(function (edge) { return edge.map(number); })};
+  }
+
+  function recompute() {
+    failure = "";
+    if (!program) return;
+    const leaves = ids.filter(function (id) { return page.values[id].input >= 0; });
+    const argumentsInOrder = [];
+    leaves.forEach(function (id) { argumentsInOrder[page.values[id].input] = inputs[id]; });
+    let result;
+    try {
+      result = program.run(argumentsInOrder);
+    } catch (error) {
+      failure = error.name + ": " + error.message;
+      return;
+    }
+    const data = {};
+    const grad = {};
+    ids.forEach(function (id) {
+      const value = page.values[id];
+      if (value.order >= 0) {
+        data[id] = result.data[value.order];
+        grad[id] = result.nodeGrads[value.order];
+      } else if (value.input >= 0) {
+        data[id] = inputs[id];
+        grad[id] = result.grads[value.input];
+      } else { // a constant: the program holds it as a literal
+        data[id] = number(value.data);
+        grad[id] = number(value.grad);
+      }
+    });
+    const edges = page.edges.map(function (_, index) { return result.edges[index] || null; });
+    state = {data: data, grad: grad, edges: edges};
+  }
+
+  // Each backward step's running sum: the recorded one, or for an edge backward() skipped
+  // (its node's gradient is 0, so nothing passes on) the child's sum so far.
+  function runningSums() {
+    const sums = {};
+    return page.steps.filter(function (step) { return step.index !== undefined; }).map(function (step) {
+      const edge = state.edges[step.index];
+      sums[step.node] = edge ? edge[3] : (sums[step.node] || 0);
+      return sums[step.node];
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Showing step `current`: nothing that is not computed yet
+  // ---------------------------------------------------------------------------------------
   let current = 0; // steps shown so far (0: nothing computed yet)
   let timer = null;
+  let openId = null;
+
+  function dataKnown(id) {
+    const value = page.values[id];
+    return value.order < 0 || value.order < current;
+  }
+  // The running sum shown for `id`'s gradient at the current step, or null for "?"
+  function gradShown(id, sums) {
+    if (!page.values[id].trainable || current === page.steps.length) return state.grad[id];
+    let shown = null;
+    for (let index = 0; index < current; index += 1) {
+      const step = page.steps[index];
+      if (step.pass === "backward" && step.node === id) {
+        shown = step.index === undefined ? 1 : sums[step.index];
+      }
+    }
+    return shown;
+  }
+  function filled(parts) {
+    return parts.map(function (part) {
+      return part[0] === "t" ? part[1] : fmt(state.data[part[1]]);
+    }).join("");
+  }
+  function stepText(step, sums) {
+    if (step.pass === "forward") return filled(step.parts);
+    if (step.index === undefined) return step.text; // the seed
+    const child = page.values[step.node].name;
+    const edge = state.edges[step.index];
+    const sum = sums[step.index];
+    if (!edge) {
+      return "nothing passes on: ∂" + page.values[page.root].name + "/∂" +
+        page.values[step.parent].name + " is 0, so backward() skips this edge (" + child +
+        ".grad stays " + fmt(sum) + ")";
+    }
+    const local = filled(step.local);
+    const withNumber = step.local.some(function (part) { return part[0] === "d"; })
+      ? local + " = " + fmt(edge[1]) : local;
+    return withNumber + ". Chain rule: " + child + ".grad += " + fmt(edge[0]) + " × " +
+      fmt(edge[1]) + " = " + fmt(edge[2]) + " (" + child + ".grad is now " + fmt(sum) + ")";
+  }
+  function expectedOf(step, sums) { // the number a step produces, for predictions
+    if (step.pass === "forward") return state.data[step.node];
+    if (step.index === undefined) return 1;
+    return sums[step.index];
+  }
 
   function show(count) {
     current = Math.max(0, Math.min(count, page.steps.length));
-    Object.keys(page.initial).forEach(function (key) { reveal(key, page.initial[key]); });
+    render();
+    const step = page.steps[current - 1];
+    if (step) bringIntoView(step.highlight[0]);
+  }
+
+  function render() {
+    errorBox.hidden = !failure;
+    errorBox.textContent = failure ? "This input cannot be computed: " + failure : "";
+    const sums = runningSums();
+    ids.forEach(function (id) {
+      const node = svgNodes[id];
+      const data = dataKnown(id) ? state.data[id] : null;
+      const grad = gradShown(id, sums);
+      setField(id, "data", data === null || failure ? "?" : fmt(data));
+      setField(id, "grad", grad === null || failure ? "?" : fmt(grad));
+      if (node) {
+        node.setAttribute("data-data", failure ? "" : exact(state.data[id]));
+        node.setAttribute("data-grad", failure ? "" : exact(state.grad[id]));
+      }
+    });
     document.querySelectorAll(".current, .current-edge").forEach(function (element) {
       element.classList.remove("current", "current-edge");
     });
-    for (let index = 0; index < current; index += 1) {
-      const step = page.steps[index];
-      reveal(step.node + "." + step.field, step.shown);
+    tableRows.forEach(function (row) { row.removeAttribute("aria-current"); });
+    page.steps.forEach(function (step, index) {
+      if (step.index !== undefined && tableRows[step.index]) {
+        const row = tableRows[step.index];
+        row.hidden = index >= current;
+        const edge = state.edges[step.index];
+        const cells = row.querySelectorAll("td");
+        [2, 3, 4].forEach(function (column, position) {
+          if (cells[column]) cells[column].textContent = edge ? fmt(edge[position]) : (position === 1 ? "—" : fmt(0));
+        });
+      }
+      if (stepItems[index]) {
+        stepItems[index].hidden = index >= current;
+        stepItems[index].textContent = stepText(step, sums);
+      }
+    });
+    renderDetails(sums);
+    if (failure) {
+      status.textContent = "Cannot compute these inputs: " + failure;
+      return;
     }
     if (current === 0) {
-      status.textContent = page.start;
+      status.textContent = page.start + score();
       return;
     }
     const step = page.steps[current - 1];
     status.textContent = "Step " + current + " of " + page.steps.length + " (" + step.pass +
-      "): " + step.text;
+      "): " + stepText(step, sums) + score();
     step.highlight.forEach(function (id) {
       if (svgNodes[id]) svgNodes[id].classList.add("current");
     });
     if (step.edge && svgEdges[step.edge]) svgEdges[step.edge].classList.add("current-edge");
+    if (step.index !== undefined && tableRows[step.index]) {
+      tableRows[step.index].setAttribute("aria-current", "step");
+    }
   }
 
-  function reveal(key, shown) {
-    const text = fields[key];
-    if (text) text.textContent = key.split(".")[1] + " " + shown;
+  function setField(id, field, shown) {
+    const text = fields[id + "." + field];
+    if (text) text.textContent = field + " " + shown;
   }
 
+  // ---------------------------------------------------------------------------------------
+  // Details of a node, with the input of a leaf
+  // ---------------------------------------------------------------------------------------
+  function cell(row, text, header) {
+    const element = document.createElement(header ? "th" : "td");
+    element.textContent = text;
+    row.appendChild(element);
+  }
+  function renderDetails(sums) {
+    document.querySelectorAll("#details section").forEach(function (section) {
+      section.hidden = section.dataset.node !== openId;
+    });
+    if (!openId) return;
+    const section = document.querySelector('#details section[data-node="' + openId + '"]');
+    if (!section) return;
+    const value = page.values[openId];
+    const rootName = page.values[page.root].name;
+    const data = dataKnown(openId) && !failure ? fmt(state.data[openId]) : "?";
+    const shownGrad = gradShown(openId, sums);
+    const grad = shownGrad === null || failure ? "?" : fmt(shownGrad);
+    const terms = [];
+    page.steps.forEach(function (step, index) {
+      if (index >= current || step.node !== openId || step.index === undefined) return;
+      const edge = state.edges[step.index];
+      terms.push(edge ? fmt(edge[0]) + " × " + fmt(edge[1]) + " (from " + page.values[step.parent].name + ")"
+        : "0 (from " + page.values[step.parent].name + ", skipped)");
+    });
+    let sum;
+    if (openId === page.root) sum = current > forwardCount ? "1 (the seed)" : "?";
+    else if (!value.trainable) sum = "none: a constant, no gradient flows into it";
+    else sum = terms.length ? terms.join(" + ") + " = " + grad : "?";
+    const table = document.createElement("table");
+    [["operation", value.operation || "none: a leaf"], ["formula", value.formula || "—"],
+      ["data", data], ["grad", grad], ["∂" + rootName + "/∂" + value.name, sum]].forEach(function (pair) {
+      const row = document.createElement("tr");
+      cell(row, pair[0], true);
+      cell(row, pair[1], false);
+      table.appendChild(row);
+    });
+    const old = section.querySelector("table");
+    if (old) section.replaceChild(table, old); else section.appendChild(table);
+    let editor = section.querySelector(".editor");
+    if (value.input >= 0 && program && !editor) {
+      editor = document.createElement("p");
+      editor.className = "editor";
+      editor.appendChild(numberInput(openId));
+      section.insertBefore(editor, section.querySelector("table"));
+    }
+    if (editor) syncInputs();
+  }
+  function openDetails(id) {
+    openId = id;
+    renderDetails(state ? runningSums() : []);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Editing inputs: both passes recompute with the generated program
+  // ---------------------------------------------------------------------------------------
+  function numberInput(id) {
+    const label = document.createElement("label");
+    const input = document.createElement("input");
+    input.type = "number";
+    input.step = "any";
+    input.dataset.leaf = id;
+    input.setAttribute("aria-label", "Value of " + page.values[id].name);
+    label.appendChild(document.createTextNode(page.values[id].name + " "));
+    label.appendChild(input);
+    input.addEventListener("input", function () {
+      if (input.value === "" || !Number.isFinite(input.valueAsNumber)) return;
+      inputs[id] = input.valueAsNumber;
+      recompute();
+      syncInputs(input);
+      render();
+    });
+    return label;
+  }
+  function syncInputs(except) {
+    document.querySelectorAll("input[data-leaf]").forEach(function (input) {
+      if (input !== except) input.value = String(inputs[input.dataset.leaf]);
+    });
+  }
+  const panel = document.getElementById("inputs");
+  if (page.readOnly) {
+    panel.textContent = page.readOnly;
+    panel.hidden = false;
+  } else if (program && page.panel) {
+    const heading = document.createElement("h2");
+    heading.textContent = "Inputs";
+    panel.appendChild(heading);
+    ids.filter(function (id) { return page.values[id].input >= 0; }).forEach(function (id) {
+      const row = document.createElement("p");
+      row.appendChild(numberInput(id));
+      panel.appendChild(row);
+    });
+    panel.hidden = false;
+    syncInputs();
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Predict each step: the learner's number first, then the step
+  // ---------------------------------------------------------------------------------------
+  const predict = document.getElementById("predict");
+  const prediction = document.getElementById("prediction");
+  const guess = document.getElementById("guess");
+  const verdict = document.getElementById("verdict");
+  let right = 0;
+  let asked = 0;
+  function score() {
+    return predict.checked && asked ? " (" + right + " of " + asked + " right)" : "";
+  }
+  function next() {
+    if (current >= page.steps.length) return;
+    if (predict.checked && !failure) {
+      prediction.hidden = false;
+      verdict.textContent = "";
+      const step = page.steps[current];
+      status.textContent = "Step " + (current + 1) + " of " + page.steps.length + ": what will " +
+        (step.pass === "forward" ? page.values[step.node].name + " be"
+          : page.values[step.node].name + ".grad be after this step") + "?" + score();
+      guess.value = "";
+      guess.focus();
+      return;
+    }
+    show(current + 1);
+  }
+  function settle(kind) {
+    const sums = runningSums();
+    const step = page.steps[current];
+    const expected = expectedOf(step, sums);
+    const given = number(guess.value.trim());
+    asked += 1;
+    let message;
+    if (kind === "check" && (Math.abs(given - expected) <= 0.00005 ||
+        (Number.isNaN(given) && Number.isNaN(expected)) || given === expected)) {
+      right += 1;
+      message = "Right: " + fmt(expected) + ".";
+    } else {
+      message = (kind === "check" ? "Not quite: the step gives " : "The step gives ") + fmt(expected);
+      if (step.index !== undefined && state.edges[step.index]) {
+        const edge = state.edges[step.index];
+        const before = expected - edge[2];
+        message += ": upstream × local = " + fmt(edge[0]) + " × " + fmt(edge[1]) + " = " +
+          fmt(edge[2]) + (before !== 0 ? ", added to the running sum " + fmt(before) + " = " + fmt(expected) : "");
+      } else if (step.pass === "forward") {
+        message += ": " + filled(step.parts);
+      }
+      message += ".";
+    }
+    prediction.hidden = true;
+    show(current + 1);
+    verdict.textContent = message;
+    status.textContent += " " + message;
+  }
+  document.getElementById("check").addEventListener("click", function () { settle("check"); });
+  document.getElementById("reveal").addEventListener("click", function () { settle("reveal"); });
+  guess.addEventListener("keydown", function (event) {
+    if (event.key === "Enter") settle("check");
+  });
+  predict.addEventListener("change", function () {
+    prediction.hidden = true;
+    render();
+  });
+
+  // ---------------------------------------------------------------------------------------
+  // Controls
+  // ---------------------------------------------------------------------------------------
   function pause() {
     clearInterval(timer);
     timer = null;
     playButton.textContent = "Play";
   }
-
   function play() {
     if (current >= page.steps.length) show(0);
     playButton.textContent = "Pause";
@@ -65,38 +427,158 @@
       if (current >= page.steps.length) pause();
     }, 900);
   }
-
   document.getElementById("previous").addEventListener("click", function () { show(current - 1); });
-  document.getElementById("next").addEventListener("click", function () { show(current + 1); });
-  document.getElementById("reset").addEventListener("click", function () { pause(); show(0); });
+  document.getElementById("next").addEventListener("click", next);
+  document.getElementById("reset").addEventListener("click", function () {
+    pause();
+    inputs = Object.assign({}, original);
+    state = pythonState();
+    failure = "";
+    right = 0;
+    asked = 0;
+    prediction.hidden = true;
+    syncInputs();
+    show(0);
+  });
   playButton.addEventListener("click", function () { if (timer) pause(); else play(); });
   document.addEventListener("keydown", function (event) {
-    if (event.target.tagName === "INPUT") return;
+    if (event.target.tagName === "INPUT" || event.target.tagName === "TEXTAREA") return;
     if (event.key === "ArrowLeft") show(current - 1);
-    if (event.key === "ArrowRight") show(current + 1);
+    if (event.key === "ArrowRight") next();
+    if (event.key === "+" || event.key === "=") zoomBy(1.25);
+    if (event.key === "-") zoomBy(0.8);
+    if (event.key === "0") fit();
   });
-  // Clicking a node (or Enter on it, after Tab) opens its details: sections Python wrote,
-  // hidden until asked for.
-  function openDetails(id) {
-    document.querySelectorAll("#details section").forEach(function (section) {
-      section.hidden = section.dataset.node !== id;
-    });
+  // Clicking a node (or Enter on it, after Tab) opens its details; hovering or focusing it
+  // shows its name and its operation's formula.
+  const tooltip = document.getElementById("tooltip");
+  function showTip(id) {
+    const value = page.values[id];
+    tooltip.textContent = value.name + (value.formula ? ": " + value.formula : " (a leaf)");
+    const box = svgNodes[id].getBoundingClientRect();
+    tooltip.style.left = Math.max(0, box.left + window.scrollX) + "px";
+    tooltip.style.top = box.bottom + window.scrollY + 4 + "px";
+    tooltip.hidden = false;
   }
-  Object.keys(svgNodes).forEach(function (id) {
+  function hideTip() { tooltip.hidden = true; }
+  ids.forEach(function (id) {
     const node = svgNodes[id];
-    const section = document.querySelector('#details section[data-node="' + id + '"]');
-    if (!section) return; // an operation's circle: its node's details say what it did
+    if (!node) return;
     node.setAttribute("tabindex", "0");
     node.setAttribute("role", "button");
-    node.setAttribute("aria-label", "details of " + section.querySelector("h3").textContent);
-    node.addEventListener("click", function () { openDetails(id); });
+    node.setAttribute("aria-label", "details of " + page.values[id].name);
+    node.addEventListener("click", function () { if (!dragged) openDetails(id); });
     node.addEventListener("keydown", function (event) {
       if (event.key === "Enter" || event.key === " ") {
         event.preventDefault();
         openDetails(id);
       }
     });
+    node.addEventListener("mouseenter", function () { showTip(id); });
+    node.addEventListener("focus", function () { showTip(id); });
+    node.addEventListener("mouseleave", hideTip);
+    node.addEventListener("blur", hideTip);
   });
+
+  // ---------------------------------------------------------------------------------------
+  // Zoom and pan: the drawing scaled and moved inside its frame
+  // ---------------------------------------------------------------------------------------
+  const viewBox = svg.viewBox.baseVal;
+  const width = viewBox && viewBox.width ? viewBox.width : svg.getBBox().width;
+  const height = viewBox && viewBox.height ? viewBox.height : svg.getBBox().height;
+  const view = {scale: 1, x: 0, y: 0};
+  graph.classList.add("zoomable");
+  svg.removeAttribute("width");
+  svg.removeAttribute("height");
+  svg.style.width = width + "px";
+  svg.style.height = height + "px";
+  function apply() {
+    svg.style.transform = "translate(" + view.x + "px, " + view.y + "px) scale(" + view.scale + ")";
+  }
+  function fit() {
+    if (!graph.style.height) { // a frame as tall as the drawing at full width, within the window
+      const tall = height * graph.clientWidth / width;
+      graph.style.height = Math.round(Math.max(160, Math.min(tall, window.innerHeight * 0.7))) + "px";
+    }
+    const frame = graph.getBoundingClientRect();
+    view.scale = Math.min(frame.width / width, frame.height / height, 2);
+    view.x = (frame.width - width * view.scale) / 2;
+    view.y = (frame.height - height * view.scale) / 2;
+    apply();
+  }
+  function zoomBy(factor, atX, atY) {
+    const frame = graph.getBoundingClientRect();
+    const x = atX === undefined ? frame.width / 2 : atX;
+    const y = atY === undefined ? frame.height / 2 : atY;
+    const scale = Math.min(8, Math.max(0.05, view.scale * factor));
+    view.x = x - (x - view.x) * scale / view.scale;
+    view.y = y - (y - view.y) * scale / view.scale;
+    view.scale = scale;
+    apply();
+  }
+  function bringIntoView(id) {
+    const node = svgNodes[id];
+    if (!node) return;
+    const frame = graph.getBoundingClientRect();
+    const box = node.getBoundingClientRect();
+    if (box.left >= frame.left && box.right <= frame.right && box.top >= frame.top &&
+        box.bottom <= frame.bottom) return;
+    view.x += frame.left + frame.width / 2 - (box.left + box.width / 2);
+    view.y += frame.top + frame.height / 2 - (box.top + box.height / 2);
+    apply();
+  }
+  document.getElementById("zoom-in").addEventListener("click", function () { zoomBy(1.25); });
+  document.getElementById("zoom-out").addEventListener("click", function () { zoomBy(0.8); });
+  document.getElementById("fit").addEventListener("click", fit);
+  graph.addEventListener("wheel", function (event) {
+    event.preventDefault();
+    const frame = graph.getBoundingClientRect();
+    zoomBy(event.deltaY < 0 ? 1.1 : 1 / 1.1, event.clientX - frame.left, event.clientY - frame.top);
+  }, {passive: false});
+  const pointers = new Map();
+  let dragged = false;
+  let pinch = 0;
+  graph.addEventListener("pointerdown", function (event) {
+    pointers.set(event.pointerId, {x: event.clientX, y: event.clientY});
+    dragged = false;
+    if (pointers.size === 2) {
+      const [a, b] = Array.from(pointers.values());
+      pinch = Math.hypot(a.x - b.x, a.y - b.y);
+    }
+  });
+  graph.addEventListener("pointermove", function (event) {
+    const last = pointers.get(event.pointerId);
+    if (!last) return;
+    if (pointers.size === 1) {
+      const dx = event.clientX - last.x;
+      const dy = event.clientY - last.y;
+      if (Math.abs(dx) + Math.abs(dy) > 2) dragged = true;
+      if (dragged) {
+        if (!graph.hasPointerCapture(event.pointerId)) graph.setPointerCapture(event.pointerId);
+        view.x += dx;
+        view.y += dy;
+        apply();
+      }
+    }
+    pointers.set(event.pointerId, {x: event.clientX, y: event.clientY});
+    if (pointers.size === 2) {
+      const [a, b] = Array.from(pointers.values());
+      const distance = Math.hypot(a.x - b.x, a.y - b.y);
+      const frame = graph.getBoundingClientRect();
+      if (pinch) zoomBy(distance / pinch, (a.x + b.x) / 2 - frame.left, (a.y + b.y) / 2 - frame.top);
+      pinch = distance;
+      dragged = true;
+    }
+  });
+  function release(event) {
+    pointers.delete(event.pointerId);
+    if (pointers.size < 2) pinch = 0;
+  }
+  graph.addEventListener("pointerup", release);
+  graph.addEventListener("pointercancel", release);
+
   document.querySelector(".controls").hidden = false;
+  state = pythonState();
+  fit();
   show(0);
 })();
