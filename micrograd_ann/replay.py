@@ -146,10 +146,11 @@ def training_page(
     last = len(snapshots) - 1
     data = {"markers": marker_xs, "weights": weight_states, "statuses": statuses}
     boundary_svg = _boundary_svg(model, panels, X, y, last) if boundary else ""
+    measures = "loss and accuracy" if history.accuracy else "loss"
     body = f"""<h1>{html.escape(title)}</h1>
 <p>Move the slider to see the network at an earlier epoch: its loss, its decision boundary and
 its weights (blue positive, red negative, thicker = larger |w|). Epoch k shows the network after
-k epochs, with the mean loss and accuracy of epoch k; epoch 0 is the network before training.</p>
+k epochs, with the mean {measures} of epoch k; epoch 0 is the network before training.</p>
 <div class="controls" hidden>
 <label for="epoch">Epoch</label>
 <input type="range" id="epoch" min="0" max="{last}" value="{last}" step="1">
@@ -322,7 +323,8 @@ def _class_of(model: MLP, target: Any) -> int:
 
 
 def _curves(history: History, epochs: list[int]) -> tuple[str, list[float]]:
-    """Loss (and accuracy, dashed, 0–1) over the epochs, and the marker's x for each snapshot.
+    """Loss (and accuracy, dashed, 0–1, when the loss classifies) over the epochs, and the
+    marker's x for each snapshot. The caption names only the lines drawn.
 
     The axis runs from epoch 0 (before training) to the last; epoch k's loss is drawn at k.
     """
@@ -348,8 +350,8 @@ def _curves(history: History, epochs: list[int]) -> tuple[str, list[float]]:
     accuracy = polyline(history.accuracy, 1.0, "#4d9221", 'stroke-dasharray="4 3"')
     marker = x_of(epochs[-1])
     svg = (
-        '<figure><figcaption>Loss (solid, 0 to '
-        f'{largest:.3g}) and accuracy (dashed, 0 to 100 %)</figcaption>'
+        f"<figure><figcaption>Loss (solid, 0 to {largest:.3g})"
+        f'{" and accuracy (dashed, 0 to 100 %)" if history.accuracy else ""}</figcaption>'
         f'<svg width="{width:.0f}" height="{height:.0f}" role="img" aria-label="loss curve">'
         f'<line x1="{margin}" y1="{height - margin}" x2="{width - margin}" '
         f'y2="{height - margin}" stroke="#999"/>'

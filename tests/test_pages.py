@@ -631,6 +631,26 @@ def test_a_recorder_made_for_fewer_epochs_stops_the_run_with_a_clear_error() -> 
     assert [epoch for epoch, _ in recorder.recorded] == [0, 1, 2, 3]
 
 
+def test_the_curves_caption_names_only_the_lines_drawn() -> None:
+    """The xor demo (mean squared error: no accuracy) promised a dashed accuracy line."""
+    X, y = datasets.logic_gate("xor")
+    model = MLP(2, [2, 1], activation="sigmoid", output_activation="sigmoid", seed=0)
+    recorder = TrainingRecorder(model, epochs=5)
+    history = train(model, X, y, loss="mse", epochs=5, lr=0.5, progress=False,
+                    callbacks=[recorder])
+    assert history.accuracy == []
+    document = training_page(model, history, recorder, X=X, y=y).html
+    caption = re.findall(r"<figcaption>(Loss[^<]*)</figcaption>", document)
+    assert caption == [f"Loss (solid, 0 to {max(history.loss):.3g})"]
+    assert document.count("<polyline") == 1 and "accuracy" not in document
+    model, history, recorder, X, y = small_run()  # hinge: both lines, both named
+    document = training_page(model, history, recorder, X=X, y=y).html
+    caption = re.findall(r"<figcaption>(Loss[^<]*)</figcaption>", document)
+    assert caption == [f"Loss (solid, 0 to {max(history.loss):.3g}) and accuracy (dashed, 0 "
+                       "to 100 %)"]
+    assert document.count("<polyline") == 2
+
+
 def test_training_page_needs_the_recorders_own_run() -> None:
     model, history, _, X, y = small_run()
     unused = TrainingRecorder(model, epochs=30)
