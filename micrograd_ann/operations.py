@@ -361,14 +361,14 @@ _JAVASCRIPT_POWER = JavaScriptRules(
 }""",
     derivatives="""(base, exponent, out) => {
   const ieeePower = """ + _JAVASCRIPT_IEEE_POWER.replace("\n", "\n  ") + """;
-  const slopeAtZero = (k) => (k === 0 || k > 1 ? 0.0 : k === 1 ? 1.0 : Infinity);
+  const slopeAtZero = (b, k) => (k === 0 ? 0.0 : k * Math.pow(b, k - 1.0));  // k·(±0)^(k−1)
   if (base - base !== 0 || exponent - exponent !== 0) {  // nan or ±inf came in
     const byBase = exponent === 0 ? 0.0 : exponent * ieeePower(base, exponent - 1.0);
     if (base < 0) return [byBase, NaN];
     if (base === 0) return [byBase, exponent >= 0 ? 0.0 : -out * Infinity];
     return [byBase, out * Math.log(base)];
   }
-  if (base === 0) return [slopeAtZero(exponent), 0.0];
+  if (base === 0) return [slopeAtZero(base, exponent), exponent >= 0 ? 0.0 : -out * Infinity];
   if (Math.abs(out) >= 2.2250738585072014e-308) {
     const ratio = out / base;
     const byBase = ratio - ratio === 0 ? exponent * ratio : exponent * out / base;
