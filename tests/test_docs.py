@@ -2,8 +2,8 @@
 order, and prints exactly the ```text block shown after it; every public name has a docstring
 and a reference entry; the command-line reference holds every command and option.
 
-The README's own Python blocks run in tests/test_readme.py (with the same helpers,
-tests/markdown_blocks.py). The site itself is built and crawled in tests/test_docs_site.py.
+The README's own Python blocks run in tests/test_readme.py (tests/markdown_blocks.py is
+written to serve both). The site itself is built and crawled in tests/test_docs_site.py.
 Expected outputs on the pages are checked by hand derivations written beside them (the chain
 rule's factors in floats, least squares, ln 2, −sin 2, …) — this test holds the page to what the
 code prints, the page holds the code to the mathematics.
@@ -141,3 +141,9 @@ def test_the_home_page_shows_the_readmes_two_commands() -> None:
     section = HOOKS.readme_section("Set-up: two commands")  # type: ignore[attr-defined]
     assert "micrograd-ann train --dataset moons" in section
     assert ".venv/bin/python -m pytest" in section
+
+
+def test_the_readme_says_how_to_build_and_open_the_docs() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert '.venv/bin/pip install -e ".[docs]" && .venv/bin/mkdocs build --strict' in readme
+    assert ".venv/bin/python -m http.server -d site 8000" in readme
