@@ -29,8 +29,6 @@ from micrograd_ann.viz import draw_graph, render_svg
 
 __all__ = ["Page", "backprop_page", "html_document", "page_asset", "script_json"]
 
-_NOT_YET = "?"
-
 
 @dataclass(frozen=True)
 class Page:
@@ -138,7 +136,6 @@ def backprop_page(
     drawing = draw_graph(root, model=model, max_nodes=max_nodes, name_of=steps.names.of)
     values = reachable_values(root)
     node_id = {value: f"value{index}" for index, value in enumerate(values)}
-    operation_id = {value: f"operation{index}" for index, value in enumerate(values)}
     svg = render_svg(drawing)
     svg = svg[svg.index("<svg") :]  # drop the XML prolog: the SVG sits inside HTML
     svg = _with_exact_numbers(svg, values, node_id, steps)
@@ -151,9 +148,13 @@ def backprop_page(
             f"Step 0 of {len(steps.forward) + len(steps.backward) + 1}: only the leaves are "
             "known. Press Next step (or →) to compute the forward pass."
         ),
-        "initial": _initial_fields(values, node_id),
-        "steps": _page_steps(steps, node_id, operation_id),
+        "steps": _page_steps(steps, node_id),
         "values": _value_records(values, node_id, steps, leaves),
+        "operations": {
+            value.op: [f"{operation.symbol} ({operation.name})", operation.formula]
+            for value in values
+            if (operation := operation_named(value.op)) is not None
+        },
         "edges": [
             [javascript_number(number) for number in (s.upstream, s.local, s.product, s.child_grad)]
             for s in steps.backward
@@ -164,7 +165,12 @@ def backprop_page(
         "panel": len(leaves) <= _PANEL_LEAVES,
     }
     table = chain_rule_table(steps.backward)._repr_html_()
-    all_steps = "".join(f"<li>{html.escape(step['text'])}</li>" for step in data["steps"])
+    texts = [
+        *(step.text for step in steps.forward),
+        f"{root_name}.grad = 1",
+        *(step.text for step in steps.backward),
+    ]
+    all_steps = "".join(f"<li>{html.escape(text)}</li>" for text in texts)
     body = f"""<h1>{html.escape(page_title)}</h1>
 <p>Step through the forward pass (each value computed from its inputs), then the backward pass
 (each edge adds upstream × local into a gradient). Click a node for its chain-rule sum; change
@@ -265,13 +271,12 @@ def _value_records(
     values: list[Value], node_id: dict[Value, str], steps: Trace, leaves: list[Value]
 ) -> dict[str, dict[str, Any]]:
     """What the script knows of each value: its name, its numbers in full, where the program
-    computes it (`order`: its place in the topological order, `input`: its argument), and the
-    formula of its operation."""
+    computes it (`order`: its place in the topological order, `input`: its argument), and its
+    operation (`op`, a key of the page's `operations`)."""
     position = {node: index for index, node in enumerate(topological_order(steps.root))}
     argument = {leaf: index for index, leaf in enumerate(leaves)}
     records: dict[str, dict[str, Any]] = {}
     for value in values:
-        operation = operation_named(value.op)
         records[node_id[value]] = {
             "name": steps.names.of(value),
             "data": javascript_number(value.data),
@@ -279,65 +284,30 @@ def _value_records(
             "order": position.get(value, -1),
             "input": argument.get(value, -1),
             "trainable": value.requires_grad,
-            "operation": f"{operation.symbol} ({operation.name})" if operation else "",
-            "formula": operation.formula if operation else "",
+            "op": value.op,
         }
     return records
 
 
-def _initial_fields(values: list[Value], node_id: dict[Value, str]) -> dict[str, str]:
-    """What each record field shows before the first step: leaves' data, `?` elsewhere
-    (a constant's grad is shown: no gradient is ever computed for it)."""
-    fields: dict[str, str] = {}
-    for value in values:
-        identifier = node_id[value]
-        fields[f"{identifier}.data"] = _NOT_YET if value.children else four_decimals(value.data)
-        fields[f"{identifier}.grad"] = (
-            _NOT_YET if value.requires_grad else four_decimals(value.grad)
-        )
-    return fields
-
-
-def _page_steps(
-    steps: Trace, node_id: dict[Value, str], operation_id: dict[Value, str]
-) -> list[dict[str, Any]]:
-    """Each step as the page's script reads it: the text, what to highlight, what to reveal."""
+def _page_steps(steps: Trace, node_id: dict[Value, str]) -> list[dict[str, Any]]:
+    """Each step as the page's script reads it: the value it computes (`node`), and its text as
+    parts whose numbers the script fills in; a backward step also names its edge (`parent`,
+    `index` into the edges). What to highlight follows: `valueN` is drawn with `operationN`."""
     page_steps: list[dict[str, Any]] = [
-        {
-            "pass": "forward",
-            "text": step.text,
-            "node": node_id[step.node],
-            "field": "data",
-            "shown": four_decimals(step.node.data),
-            "highlight": [node_id[step.node], operation_id[step.node]],
-            "edge": None,
-            "parts": _forward_parts(step.node, node_id, steps),
-        }
+        {"pass": "forward", "node": node_id[step.node],
+         "parts": _forward_parts(step.node, node_id, steps)}
         for step in steps.forward
     ]
     root = steps.root
     page_steps.append(
-        {
-            "pass": "backward",
-            "text": f"{steps.names.of(root)}.grad = 1",
-            "node": node_id[root],
-            "field": "grad",
-            "shown": four_decimals(1.0),
-            "highlight": [node_id[root]],
-            "edge": None,
-        }
+        {"pass": "backward", "node": node_id[root], "text": f"{steps.names.of(root)}.grad = 1"}
     )
     page_steps.extend(
         {
             "pass": "backward",
-            "text": step.text,
             "node": node_id[step.child],
-            "field": "grad",
-            "shown": four_decimals(step.child_grad),
-            "highlight": [node_id[step.node], operation_id[step.node], node_id[step.child]],
-            "edge": f"{node_id[step.child]}->{operation_id[step.node]}",
-            "index": index,
             "parent": node_id[step.node],
+            "index": index,
             "local": _local_parts(step, position, node_id, steps),
         }
         for index, (step, position) in enumerate(zip(steps.backward, _child_positions(steps)))

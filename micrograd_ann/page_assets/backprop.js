@@ -185,7 +185,14 @@
     current = Math.max(0, Math.min(count, page.steps.length));
     render();
     const step = page.steps[current - 1];
-    if (step) bringIntoView(step.highlight[0]);
+    if (step) bringIntoView(step.parent || step.node);
+  }
+  // What a step lights up: the value computed and its operation's circle (`valueN` is drawn
+  // with `operationN`); for a backward step also the child and the edge into the operation.
+  function highlights(step) {
+    if (step.pass === "forward") return [step.node, step.node.replace("value", "operation")];
+    if (step.parent === undefined) return [step.node];
+    return [step.parent, step.parent.replace("value", "operation"), step.node];
   }
 
   function render() {
@@ -234,10 +241,11 @@
     const step = page.steps[current - 1];
     status.textContent = "Step " + current + " of " + page.steps.length + " (" + step.pass +
       "): " + stepText(step, sums) + score();
-    step.highlight.forEach(function (id) {
+    highlights(step).forEach(function (id) {
       if (svgNodes[id]) svgNodes[id].classList.add("current");
     });
-    if (step.edge && svgEdges[step.edge]) svgEdges[step.edge].classList.add("current-edge");
+    const edge = step.parent && svgEdges[step.node + "->" + step.parent.replace("value", "operation")];
+    if (edge) edge.classList.add("current-edge");
     if (step.index !== undefined && tableRows[step.index]) {
       tableRows[step.index].setAttribute("aria-current", "step");
     }
@@ -280,7 +288,8 @@
     else if (!value.trainable) sum = "none: a constant, no gradient flows into it";
     else sum = terms.length ? terms.join(" + ") + " = " + grad : "?";
     const table = document.createElement("table");
-    [["operation", value.operation || "none: a leaf"], ["formula", value.formula || "—"],
+    const operation = page.operations[value.op] || ["none: a leaf", "—"];
+    [["operation", operation[0]], ["formula", operation[1]],
       ["data", data], ["grad", grad], ["∂" + rootName + "/∂" + value.name, sum]].forEach(function (pair) {
       const row = document.createElement("tr");
       cell(row, pair[0], true);
@@ -454,7 +463,8 @@
   const tooltip = document.getElementById("tooltip");
   function showTip(id) {
     const value = page.values[id];
-    tooltip.textContent = value.name + (value.formula ? ": " + value.formula : " (a leaf)");
+    const operation = page.operations[value.op];
+    tooltip.textContent = value.name + (operation ? ": " + operation[1] : " (a leaf)");
     const box = svgNodes[id].getBoundingClientRect();
     tooltip.style.left = Math.max(0, box.left + window.scrollX) + "px";
     tooltip.style.top = box.bottom + window.scrollY + 4 + "px";

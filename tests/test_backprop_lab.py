@@ -1,0 +1,398 @@
+"""The step-through page as a laboratory (issue 15), driven in Chromium.
+
+Every number the page shows after an edit is held to `backward()` in Python at the same inputs
+(the graph rebuilt with the edited leaf, then `backward()`): the page computes with the
+JavaScript the compiler generates (`javascript.gradient_program`), so this is the check that
+the generated program, the rules and the page's plumbing together give the engine's numbers.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from micrograd_ann import MLP, Value, backprop_page, custom_operation
+from micrograd_ann.trace import reachable_values, trace
+from tests.test_pages import ARTIFACTS, OpenPage, browser  # noqa: F401  (browser: a fixture)
+
+Overrides = dict[str, float]
+Builder = Callable[[Overrides], tuple[Value, MLP | None]]
+
+
+def one_neuron(overrides: Overrides) -> tuple[Value, MLP | None]:
+    start = {"x": 0.5, "w": -1.5, "b": 0.2, **overrides}
+    x, w, b = (Value(start[name], label=name) for name in ("x", "w", "b"))
+    out = (x * w + b).tanh()
+    out.label = "out"
+    out.backward()
+    return out, None
+
+
+def used_twice(overrides: Overrides) -> tuple[Value, MLP | None]:
+    a = Value(overrides.get("a", 3.0), label="a")
+    out = a * a + a
+    out.label = "out"
+    out.backward()
+    return out, None
+
+
+def mlp_loss(overrides: Overrides) -> tuple[Value, MLP | None]:
+    model = MLP(2, [3, 1], seed=0)
+    for name, parameter in model.named_parameters():
+        if name in overrides:
+            parameter.data = overrides[name]
+    inputs = [Value(0.5, label="x0", requires_grad=False), Value(-1.0, label="x1",
+                                                                  requires_grad=False)]
+    prediction = model(inputs)
+    assert isinstance(prediction, Value)
+    loss = (prediction - 1.0) ** 2
+    loss.label = "loss"
+    loss.backward()
+    return loss, model
+
+
+def save(tmp_path: Path, builder: Builder, name: str = "page.html") -> Path:
+    root, model = builder({})
+    path = tmp_path / name
+    backprop_page(root, model=model).save(path)
+    return path
+
+
+def python_numbers(builder: Builder, overrides: Overrides) -> dict[str, tuple[float, float]]:
+    root, model = builder(overrides)
+    names = trace(root, model=model).names
+    return {names.of(value): (value.data, value.grad) for value in reachable_values(root)}
+
+
+def page_numbers(opened: OpenPage) -> dict[str, tuple[float, float]]:
+    triples = opened.page.eval_on_selector_all(
+        ".graph g.node[data-name]",
+        "(nodes) => nodes.map((n) => [n.dataset.name, n.dataset.data, n.dataset.grad])",
+    )
+    return {name: (float(data), float(grad)) for name, data, grad in triples}
+
+
+def close(expected: float, got: float) -> bool:
+    if math.isnan(expected) or math.isnan(got):
+        return math.isnan(expected) and math.isnan(got)
+    return math.isclose(expected, got, rel_tol=1e-12, abs_tol=1e-300)
+
+
+def leaf_input(opened: OpenPage, name: str) -> object:
+    return opened.page.locator("#inputs").get_by_label(f"Value of {name}", exact=True)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("builder", [one_neuron, used_twice, mlp_loss], ids=lambda b: b.__name__)
+def test_editing_each_leaf_recomputes_both_passes_as_backward_does(
+    browser: object, tmp_path: Path, builder: Builder  # noqa: F811
+) -> None:
+    root, model = builder({})
+    leaves = [v for v in reachable_values(root) if not v.children and v.requires_grad]
+    names = trace(root, model=model).names
+    opened = OpenPage(browser, save(tmp_path, builder))
+    overrides: Overrides = {}
+    for value in leaves:
+        name = names.of(value)
+        new = value.data * -1.7 + 0.3
+        leaf_input(opened, name).fill(repr(new))  # type: ignore[attr-defined]
+        overrides[name] = new
+        expected = python_numbers(builder, overrides)
+        got = page_numbers(opened)
+        assert set(got) == set(expected)
+        for key, (data, grad) in expected.items():
+            assert close(data, got[key][0]), (key, expected[key], got[key])
+            assert close(grad, got[key][1]), (key, expected[key], got[key])
+    # Stepping continues on the new numbers: the last step's running sum is the new gradient.
+    edited_root, edited_model = builder(overrides)
+    edited = trace(edited_root, model=edited_model)
+    for _ in range(len(edited.forward) + 1 + len(edited.backward)):
+        opened.click("Next step")
+    last = edited.backward[-1]
+    assert opened.status().endswith(f"({last.child_name}.grad is now {last.child_grad:.4f})")
+    # Reset brings back the original inputs and numbers.
+    opened.click("Reset")
+    original = python_numbers(builder, {})
+    assert page_numbers(opened) == original
+    assert opened.page.locator("#inputs input").first.input_value() != ""
+    opened.check_clean()
+
+
+@pytest.mark.browser
+def test_exact_attributes_before_any_edit_are_pythons(browser: object, tmp_path: Path) -> None:  # noqa: F811
+    opened = OpenPage(browser, save(tmp_path, one_neuron))
+    expected = python_numbers(one_neuron, {})
+    got = page_numbers(opened)
+    assert got == expected  # the shortest round trip reads back bit for bit
+    opened.check_clean()
+
+
+def visible_fields(opened: OpenPage) -> dict[str, tuple[str, str]]:
+    """Each named box's shown data and grad (`"?"` or four decimals)."""
+    result = {}
+    for group in opened.page.locator(".graph g.node[data-name]").all():
+        texts = group.locator("text").all_text_contents()
+        data = next(text for text in texts[1:] if text.startswith("data "))[5:]
+        grad = next(text for text in texts[1:] if text.startswith("grad "))[5:]
+        result[str(group.get_attribute("data-name"))] = (data, grad)
+    return result
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("builder", [one_neuron, used_twice], ids=lambda b: b.__name__)
+def test_nothing_is_shown_before_its_step(
+    browser: object, tmp_path: Path, builder: Builder  # noqa: F811
+) -> None:
+    root, model = builder({})
+    steps = trace(root, model=model)
+    names = steps.names
+    forward = [names.of(step.node) for step in steps.forward]
+    backward = [step.child_name for step in steps.backward]
+    leaves = {names.of(v) for v in reachable_values(root) if not v.children}
+    opened = OpenPage(browser, save(tmp_path, builder))
+    total = len(forward) + 1 + len(backward)
+    for step in range(total + 1):
+        computed = leaves | set(forward[:step])
+        graded = set()
+        if step > len(forward):
+            graded = {names.of(root)} | set(backward[: step - len(forward) - 1])
+        for name, (data, grad) in visible_fields(opened).items():
+            assert (data == "?") == (name not in computed), (step, name, data)
+            assert (grad == "?") == (name not in graded), (step, name, grad)
+        rows = opened.page.locator("#chain-table tbody tr:visible").count()
+        assert rows == max(0, step - len(forward) - 1)
+        listed = opened.page.locator("details ol li")
+        hidden = listed.evaluate_all("(items) => items.filter((item) => !item.hidden).length")
+        assert hidden == step
+        # the details of the output say "?" until it is computed
+        opened.page.locator(f".graph g.node[data-name='{names.of(root)}']").click()
+        details = str(opened.page.locator("#details section:visible").text_content())
+        shown_data = "data?" in details.replace(" ", "")
+        assert shown_data == (names.of(root) not in computed)
+        if step < total:
+            opened.click("Next step")
+    opened.check_clean()
+
+
+@pytest.mark.browser
+def test_predict_mode_right_wrong_and_revealed(browser: object, tmp_path: Path) -> None:  # noqa: F811
+    opened = OpenPage(browser, save(tmp_path, one_neuron))
+    page = opened.page
+    page.get_by_label("Predict each step").check()
+    opened.click("Next step")
+    assert "what will mul1 be" in opened.status()
+    page.get_by_label("Your prediction").fill("-0.75")  # x · w = 0.5 · -1.5, by hand
+    opened.click("Check")
+    assert opened.status().startswith("Step 1 of 9 (forward): mul1 = x * w")
+    assert "(1 of 1 right)" in opened.status() and "Right: -0.7500" in opened.status()
+    opened.click("Next step")
+    page.get_by_label("Your prediction").fill("-0.5")  # wrong: -0.75 + 0.2 = -0.55
+    opened.click("Check")
+    assert "(1 of 2 right)" in opened.status()
+    assert "Not quite: the step gives -0.5500" in opened.status()
+    opened.click("Next step")
+    opened.click("Reveal")
+    assert "(1 of 3 right)" in opened.status()
+    assert opened.status().startswith("Step 3 of 9 (forward): out = tanh(add1)")
+    opened.click("Next step")
+    page.get_by_label("Your prediction").fill("1")  # the seed
+    opened.click("Check")
+    opened.click("Next step")
+    page.get_by_label("Your prediction").fill("0.5")  # wrong: 1 − tanh²(−0.55) = 0.7495
+    opened.click("Check")
+    status = opened.status()
+    assert "(2 of 5 right)" in status
+    assert "Not quite: the step gives 0.7495: upstream × local = 1.0000 × 0.7495 = 0.7495" in status
+    opened.check_clean()
+
+
+@pytest.mark.browser
+def test_boxes_named_as_the_steps_and_the_current_row_marked(
+    browser: object, tmp_path: Path  # noqa: F811
+) -> None:
+    root, model = mlp_loss({})
+    steps = trace(root, model=model)
+    opened = OpenPage(browser, save(tmp_path, mlp_loss))
+    for group in opened.page.locator(".graph g.node[data-name]").all():
+        first = group.locator("text").first.text_content()
+        assert first == group.get_attribute("data-name")
+    box_names = set(opened.page.eval_on_selector_all(
+        ".graph g.node[data-name]", "(nodes) => nodes.map((n) => n.dataset.name)"))
+    for step in steps.forward:
+        assert step.name in box_names and set(step.child_names) <= box_names
+    for _ in steps.forward:
+        opened.click("Next step")
+    opened.click("Next step")  # the seed
+    for index, step in enumerate(steps.backward):
+        opened.click("Next step")
+        marked = opened.page.locator('#chain-table tr[aria-current="step"]')
+        assert marked.count() == 1
+        cells = marked.locator("td").all_text_contents()
+        assert (cells[0], cells[-1]) == (step.node_name, step.child_name)
+        assert opened.page.locator("#chain-table tbody tr").nth(index).get_attribute(
+            "aria-current") == "step"
+        assert f"∂{step.node_name}/∂{step.child_name} = " in opened.status()
+        assert step.node_name in box_names and step.child_name in box_names
+    # Hovering a node names it and gives its operation's formula, never an internal id.
+    opened.page.locator(".graph g.node[data-name='loss']").hover()
+    tip = str(opened.page.locator("#tooltip").text_content())
+    assert tip.startswith("loss: d/db b^k") and "value" not in tip
+    opened.page.locator(".graph g.node[data-name='layers.0.neurons.0.w.0']").focus()
+    assert opened.page.locator("#tooltip").text_content() == "layers.0.neurons.0.w.0 (a leaf)"
+    opened.check_clean()
+
+
+def transform(opened: OpenPage) -> tuple[float, float, float]:
+    text = str(opened.page.locator(".graph svg").evaluate("(svg) => svg.style.transform"))
+    numbers = [float(part) for part in text.replace("translate(", "").replace("px", "")
+               .replace(") scale(", ",").replace(")", "").split(",")]
+    return numbers[0], numbers[1], numbers[2]
+
+
+@pytest.mark.browser
+def test_zoom_pan_and_fit(browser: object, tmp_path: Path) -> None:  # noqa: F811
+    opened = OpenPage(browser, save(tmp_path, mlp_loss))
+    fitted = transform(opened)[2]
+    opened.click("Zoom in")
+    assert transform(opened)[2] == pytest.approx(rel=1e-5, expected=fitted * 1.25)
+    opened.click("Zoom out")
+    opened.click("Zoom out")
+    assert transform(opened)[2] == pytest.approx(rel=1e-5, expected=fitted * 0.8)
+    opened.click("Fit")
+    assert transform(opened)[2] == pytest.approx(rel=1e-5, expected=fitted)
+    opened.page.keyboard.press("+")
+    assert transform(opened)[2] == pytest.approx(rel=1e-5, expected=fitted * 1.25)
+    opened.page.keyboard.press("-")
+    opened.page.keyboard.press("-")
+    assert transform(opened)[2] == pytest.approx(rel=1e-5, expected=fitted * 1.25 * 0.8 * 0.8)
+    opened.page.keyboard.press("0")
+    assert transform(opened)[2] == pytest.approx(rel=1e-5, expected=fitted)
+    box = opened.page.locator("div.graph").bounding_box()
+    assert box is not None
+    opened.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    opened.page.mouse.wheel(0, -100)
+    assert transform(opened)[2] == pytest.approx(rel=1e-5, expected=fitted * 1.1)
+    x, y, _ = transform(opened)
+    opened.page.mouse.move(box["x"] + 20, box["y"] + 20)
+    opened.page.mouse.down()
+    opened.page.mouse.move(box["x"] + 80, box["y"] + 50, steps=5)
+    opened.page.mouse.up()
+    moved = transform(opened)
+    assert moved[0] == pytest.approx(x + 60, abs=0.01)
+    assert moved[1] == pytest.approx(y + 30, abs=0.01)
+    # The current step's node is brought into view, however far the drawing was moved.
+    for _ in range(3):
+        opened.click("Zoom in")
+    for _ in range(12):
+        opened.click("Next step")
+        current = opened.page.locator(".graph g.node.current").first.bounding_box()
+        assert current is not None
+        assert box["x"] - 1 <= current["x"] + current["width"] / 2 <= box["x"] + box["width"] + 1
+        assert box["y"] - 1 <= current["y"] + current["height"] / 2 <= box["y"] + box["height"] + 1
+    opened.check_clean()
+
+
+@pytest.mark.browser
+def test_phone_size_fits_and_keeps_the_controls_reachable(
+    browser: object, tmp_path: Path  # noqa: F811
+) -> None:
+    context = browser.new_context(  # type: ignore[attr-defined]
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(save(tmp_path, mlp_loss).resolve().as_uri())
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
+    svg = page.locator(".graph svg").bounding_box()
+    frame = page.locator("div.graph").bounding_box()
+    assert svg is not None and frame is not None
+    assert svg["width"] <= frame["width"] + 1  # the graph starts at Fit
+    page.evaluate("window.scrollTo(0, 900)")
+    controls = page.locator(".controls").bounding_box()
+    assert controls is not None and 0 <= controls["y"] < 844
+    page.get_by_role("button", name="Next step", exact=True).click()
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "backprop-phone.png"))
+    assert errors == []
+    context.close()
+
+
+@pytest.mark.browser
+def test_an_operation_without_javascript_rules_makes_the_inputs_read_only(
+    browser: object, tmp_path: Path  # noqa: F811
+) -> None:
+    cube = custom_operation(
+        "cube_lab", forward=lambda x: x**3, derivatives=lambda x, out: (3 * x**2,)
+    )
+    x = Value(2.0, label="x")
+    out = cube(x) + x
+    out.label = "out"
+    out.backward()
+    path = tmp_path / "page.html"
+    backprop_page(out).save(path)
+    opened = OpenPage(browser, path)
+    panel = str(opened.page.locator("#inputs").text_content())
+    assert "read-only" in panel and "cube_lab has no JavaScript rules" in panel
+    assert opened.page.get_by_label("Value of x").count() == 0
+    opened.check_clean()
+
+
+@pytest.mark.browser
+def test_an_input_the_engine_refuses_shows_the_engines_error(
+    browser: object, tmp_path: Path  # noqa: F811
+) -> None:
+    x = Value(2.0, label="x")
+    out = x.log() * x
+    out.label = "out"
+    out.backward()
+    path = tmp_path / "page.html"
+    backprop_page(out).save(path)
+    opened = OpenPage(browser, path)
+    leaf_input(opened, "x").fill("-1")  # type: ignore[attr-defined]
+    try:
+        (Value(-1.0).log())
+    except ValueError as error:
+        message = str(error)
+    alert = str(opened.page.get_by_role("alert").text_content())
+    assert alert.endswith(f"ValueError: {message}")
+    leaf_input(opened, "x").fill("3")  # type: ignore[attr-defined]
+    assert opened.page.get_by_role("alert").is_hidden()
+    assert page_numbers(opened)["out"][0] == pytest.approx(math.log(3.0) * 3.0, rel=1e-12)
+    opened.check_clean()
+
+
+def large_graph() -> Value:
+    """Just under 500 values: a sum of 99 products of tanh'd inputs, five values each."""
+    terms = []
+    for index in range(99):
+        x = Value(0.01 * index, label=f"x{index}")
+        terms.append((x * 0.5).tanh() * x)
+    out = Value.sum(terms)
+    out.label = "out"
+    out.backward()
+    return out
+
+
+@pytest.mark.browser
+def test_page_sizes_and_the_large_page_opens_quickly(browser: object, tmp_path: Path) -> None:  # noqa: F811
+    small = backprop_page(one_neuron({})[0])
+    assert len(small.html.encode()) < 150_000
+    root = large_graph()
+    assert 450 <= len(reachable_values(root)) <= 500
+    page_of = backprop_page(root)
+    assert len(page_of.html.encode()) < 1_500_000
+    path = tmp_path / "large.html"
+    page_of.save(path)
+    opened_page = browser.new_page()  # type: ignore[attr-defined]
+    started = time.perf_counter()
+    opened_page.goto(path.resolve().as_uri(), wait_until="load")
+    opened_page.wait_for_function("document.querySelector('.controls').hidden === false")
+    elapsed = time.perf_counter() - started
+    assert elapsed < 1.0, elapsed
+    opened_page.close()
