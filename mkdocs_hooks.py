@@ -24,7 +24,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent
 # argparse wraps help to $COLUMNS: fixed here, so the page does not depend on a terminal.
-HELP_WIDTH = "100"
+HELP_WIDTH = "80"
 
 
 # -------------------------------------------------------------------------------------------------
@@ -45,8 +45,26 @@ def api_reference_markdown() -> str:
         "",
     ]
     for name in micrograd_ann.__all__:
-        lines += [f"::: micrograd_ann.{name}", ""]
+        lines += [f"::: {reference_identifier(name)}", ""]
     return "\n".join(lines)
+
+
+def reference_identifier(name: str) -> str:
+    """Where mkdocstrings finds `micrograd_ann.NAME` (and the anchor of its entry).
+
+    Usually that path itself. But a function named like the module that defines it
+    (`micrograd_ann.train` is `micrograd_ann.train.train`; `explain`, `hessian`) would be read
+    as the module, so such a name is given by where it is defined."""
+    import importlib.util
+    import inspect
+
+    import micrograd_ann
+
+    value = getattr(micrograd_ann, name)
+    shadowed = importlib.util.find_spec(f"micrograd_ann.{name}") is not None
+    if inspect.ismodule(value) or not shadowed:
+        return f"micrograd_ann.{name}"
+    return f"{value.__module__}.{value.__qualname__}"
 
 
 def testing_reference_markdown() -> str:

@@ -28,6 +28,7 @@ import pytest
 import micrograd_ann
 from micrograd_ann import testing
 from tests.conftest import chromium_path
+from tests.test_docs import load_hooks
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -81,7 +82,13 @@ def test_the_site_builds_with_every_page(site: Path) -> None:
 def test_every_public_name_has_an_anchor_in_the_built_reference(site: Path) -> None:
     api = (site / "reference" / "api" / "index.html").read_text(encoding="utf-8")
     ids = set(re.findall(r'\bid="([^"]+)"', api))
-    assert [name for name in micrograd_ann.__all__ if f"micrograd_ann.{name}" not in ids] == []
+    hooks = load_hooks()
+    missing = [name for name in micrograd_ann.__all__
+               if hooks.reference_identifier(name) not in ids]  # type: ignore[attr-defined]
+    assert missing == []
+    # train, explain and hessian are the functions, not the modules of the same name
+    train_entry = api[api.index('id="micrograd_ann.train.train"'):][:3000]
+    assert "epochs" in train_entry and "MAX_GRAPH_EDGES" not in train_entry
     page = (site / "reference" / "testing" / "index.html").read_text(encoding="utf-8")
     ids = set(re.findall(r'\bid="([^"]+)"', page))
     missing = [name for name in testing.__all__ if f"micrograd_ann.testing.{name}" not in ids]
