@@ -326,6 +326,34 @@ def test_other_edges_have_zero_derivatives_to_the_third(
     assert derivatives_up_to_third(function, at) == [0.0, 0.0, 0.0]
 
 
+INF = math.inf
+
+# The first three derivatives at ±∞ are the limits of the closed forms (by hand): tanh' = sech²,
+# σ' = σ(1-σ), (eˣ)⁽ⁿ⁾ = eˣ, (ln x)⁽ⁿ⁾ ∝ x⁻ⁿ, (√x)⁽ⁿ⁾ ∝ x^(½-n), (x²)' = 2x, (1/x)⁽ⁿ⁾ ∝ x^(-1-n),
+# (½ˣ)⁽ⁿ⁾ = (ln ½)ⁿ·½ˣ. Compared with ==, so a zero's sign is not asserted.
+AT_INFINITY: dict[str, tuple[Callable[[Value], Value], float, list[float]]] = {
+    "tanh at +inf": (Value.tanh, INF, [0.0, 0.0, 0.0]),
+    "tanh at -inf": (Value.tanh, -INF, [0.0, 0.0, 0.0]),
+    "sigmoid at +inf": (Value.sigmoid, INF, [0.0, 0.0, 0.0]),
+    "sigmoid at -inf": (Value.sigmoid, -INF, [0.0, 0.0, 0.0]),
+    "exp at +inf": (Value.exp, INF, [INF, INF, INF]),
+    "exp at -inf": (Value.exp, -INF, [0.0, 0.0, 0.0]),
+    "log at +inf": (Value.log, INF, [0.0, 0.0, 0.0]),
+    "sqrt at +inf": (Value.sqrt, INF, [0.0, 0.0, 0.0]),
+    "x**2 at +inf": (lambda x: x**2, INF, [INF, 2.0, 0.0]),
+    "x**2 at -inf": (lambda x: x**2, -INF, [-INF, 2.0, 0.0]),
+    "1/x at -inf": (lambda x: 1.0 / x, -INF, [0.0, 0.0, 0.0]),
+    "0.5**x at +inf": (lambda x: 0.5**x, INF, [0.0, 0.0, 0.0]),
+    "0.5**x at -inf": (lambda x: 0.5**x, -INF, [-INF, INF, -INF]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(AT_INFINITY))
+def test_derivatives_at_infinity_are_the_limits(case: str) -> None:
+    function, at, expected = AT_INFINITY[case]
+    assert derivatives_up_to_third(function, at) == expected
+
+
 def test_a_subnormal_power_keeps_its_derivatives_in_the_exponent() -> None:
     # d/dk bᵏ = bᵏ ln b and d²/dk² = bᵏ (ln b)² at b = 1e-160, k = 2: bᵏ = 1e-320 is subnormal
     import mpmath
