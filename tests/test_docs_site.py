@@ -284,4 +284,9 @@ def test_the_tour_shows_its_pages_and_they_step(browser: object, served: str) ->
     frame = visitor.page.frame_locator("iframe").first
     frame.get_by_role("button", name="Next step", exact=True).click()
     assert (frame.get_by_role("status").text_content() or "").startswith("Step 1 of")
+    replay = visitor.page.frame_locator("iframe").nth(1)
+    last = replay.locator("#status").text_content() or ""
+    replay.get_by_role("slider", name=re.compile("Epoch")).fill("0")
+    first = replay.locator("#status").text_content() or ""
+    assert first.startswith("Epoch ") and first != last, (first, last)
     assert visitor.errors == [] and visitor.outside == []
