@@ -26,6 +26,7 @@ from micrograd_ann.gradcheck import GradcheckError, gradcheck, numerical_grad
 from micrograd_ann.hessian import hessian
 from micrograd_ann.history import History, TrainingDiverged
 from micrograd_ann.nn import MLP, Layer, Module, Neuron
+from micrograd_ann.operations import JavaScriptRules
 from micrograd_ann.optim import SGD
 from micrograd_ann.perceptron import Perceptron
 from micrograd_ann.serialization import load, save
@@ -45,6 +46,7 @@ __all__ = [
     "grad",
     "hessian",
     "custom_operation",
+    "JavaScriptRules",
     "gradcheck",
     "GradcheckError",
     "numerical_grad",

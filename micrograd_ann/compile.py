@@ -491,9 +491,25 @@ class _Names:
         return name
 
 
-def _check_operations(order: list[Value]) -> None:
-    """Refuse, with what to do instead, a graph holding an operation with no code generator."""
+def custom_rule_name(op: str) -> str:
+    """The name a JavaScript program calls a custom operation's forward rule by:
+    `custom_softplus` (its derivatives: `custom_softplus_derivatives`)."""
+    spelled = "".join(
+        c if c.isascii() and (c.isalnum() or c == "_") else f"_{ord(c):x}_" for c in op
+    )
+    return f"custom_{spelled}"
+
+
+def _check_operations(order: list[Value], dialect: Dialect = PYTHON) -> None:
+    """Refuse, with what to do instead, a graph holding an operation with no code generator.
+
+    Python covers the built-in operations; JavaScript also a custom operation that was given
+    its JavaScript rules (`custom_operation(..., javascript=...)`).
+    """
     for node in order:
+        custom = operations.CUSTOM_OPERATIONS.get(node.op)
+        if dialect is not PYTHON and custom is not None and custom.javascript is not None:
+            continue
         if node.op not in operations.OPERATIONS:
             kind = "a custom_operation" if node.op in operations.CUSTOM_OPERATIONS else "unknown"
             raise ValueError(
@@ -519,6 +535,8 @@ def _forward_expression(op: str, operands: list[str], dialect: Dialect = PYTHON)
         ]
         bias = operands[-1]
         return f"{dialect.sum(products)} + {bias}" if count else f"0.0 + {bias}"
+    if op not in _CALLED_FORWARD:  # a custom operation's JavaScript rule
+        return f"{custom_rule_name(op)}({', '.join(operands)})"
     return f"{_CALLED_FORWARD[op]}({', '.join(operands)})"  # the table's own forward
 
 
@@ -560,6 +578,11 @@ def _local_derivatives(op: str, operands: list[str], name: str) -> list[tuple[st
     if op in _INLINE_UNARY:
         expression, rule = _INLINE_UNARY[op]
         return [(expression.format(*operands, out=name), rule.format(*operands))]
+    if op not in _CALLED_DERIVATIVES:  # a custom operation's JavaScript rule
+        call = f"{custom_rule_name(op)}_derivatives({', '.join(operands)}, {name})"
+        custom = operations.CUSTOM_OPERATIONS[op]
+        rule = comment_text(custom.formula or f"{op}'s derivatives")
+        return [(f"{call}[{index}]", rule) for index in range(len(operands))]
     call = f"{_CALLED_DERIVATIVES[op]}({', '.join(operands)}, {name})"
     return [
         (f"{call}[{index}]", rule.format(*operands))
@@ -712,7 +735,7 @@ def _generate_source(
     root: Value, inputs: Sequence[Value], dialect: Dialect = PYTHON
 ) -> tuple[str, list[str], OverflowInputs]:
     order = topological_order(root)
-    _check_operations(order)
+    _check_operations(order, dialect)
     names = _Names(reserved=_JAVASCRIPT_RESERVED if dialect is not PYTHON else frozenset())
     input_names = [names.assign(value, "x") for value in inputs]
     if root not in names and not order:

@@ -36,7 +36,7 @@ from typing import Any
 
 from micrograd_ann.checks import shorten
 from micrograd_ann.engine import Operand, Value, apply_operation
-from micrograd_ann.operations import Operation, register_custom
+from micrograd_ann.operations import JavaScriptRules, Operation, register_custom
 
 __all__ = ["CustomOperation", "custom_operation"]
 
@@ -76,6 +76,7 @@ def custom_operation(
     symbol: str | None = None,
     formula: str = "",
     derivative_values: Callable[..., Sequence[Value | float]] | None = None,
+    javascript: JavaScriptRules | None = None,
 ) -> CustomOperation:
     """A new scalar operation: `forward(*inputs) -> float` and
     `derivatives(*inputs, out) -> tuple[float, ...]` (∂out/∂input for each input, in order),
@@ -96,6 +97,10 @@ def custom_operation(
             `derivative_values(*input_values, out_value)`; each entry a `Value` or a number.
             Needed only to differentiate through the operation twice
             (`grad(..., create_graph=True)`), which then works at every order.
+        javascript: the same two rules in JavaScript, `JavaScriptRules(forward="(x) => …",
+            derivatives="(x, out) => [ … ]")`, so that `backprop_page` can recompute a graph
+            holding the operation when the learner edits an input (without them its inputs
+            are read-only there). They should give the Python rules' floats.
     """
     if not isinstance(name, str):
         raise TypeError(
@@ -122,6 +127,11 @@ def custom_operation(
         raise TypeError(f"custom_operation {name!r}: symbol must be a str, got {symbol!r}")
     if not isinstance(formula, str):
         raise TypeError(f"custom_operation {name!r}: formula must be a str, got {formula!r}")
+    if javascript is not None and not isinstance(javascript, JavaScriptRules):
+        raise TypeError(
+            f"custom_operation {name!r}: javascript must be JavaScriptRules(forward=..., "
+            f"derivatives=...) or None, got {type(javascript).__name__}: {shorten(javascript)}"
+        )
     arity = _arity(forward)
     if arity is None:  # forward takes *args (math.hypot): derivatives(*inputs, out) may tell
         counted = _arity(derivatives)
@@ -137,6 +147,7 @@ def custom_operation(
             None if derivative_values is None else checks.derivative_values(derivative_values)
         ),
         arity=arity,
+        javascript=javascript,
     )
     return CustomOperation(register_custom(operation), arity)
 

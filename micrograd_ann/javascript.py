@@ -21,7 +21,7 @@ import math
 from collections.abc import Sequence
 
 from micrograd_ann import operations
-from micrograd_ann.compile import JAVASCRIPT_STEPS, called_rules, generate_source
+from micrograd_ann.compile import JAVASCRIPT_STEPS, called_rules, custom_rule_name, generate_source
 from micrograd_ann.engine import Value, topological_order
 
 __all__ = ["RUNTIME", "gradient_program", "javascript_number", "missing_rules", "rules_source"]
@@ -61,6 +61,25 @@ function overflow(...nodes) {
       ": the result overflows a float; use smaller inputs or a smaller learning rate");
   }
 }
+// A custom operation's rule, checked as custom_operation checks its Python rules.
+function checked(name, role, rule) {
+  return function (...inputs) {
+    const result = rule(...inputs);
+    const numbers = Array.isArray(result) ? result : [result];
+    numbers.forEach(function (number) {
+      if (typeof number !== "number") {
+        throw python_error("TypeError", "custom operation '" + name + "': " + role +
+          " returned " + String(number) + ", not a number");
+      }
+      if (!Number.isFinite(number) && inputs.every(Number.isFinite)) {
+        throw python_error("ValueError", "custom operation '" + name + "': " + role + "(" +
+          inputs.map(repr).join(", ") + ") returned " + repr(number) + " from finite inputs; " +
+          "return a finite number (check the formula for overflow or a division by zero)");
+      }
+    });
+    return result;
+  };
+}
 function exponent_error(base, exponent) {
   return python_error("ValueError", "pow: " + repr(base) + " ** " + repr(exponent) +
     " has no derivative with respect to the exponent (ln of a negative base); " +
@@ -73,7 +92,7 @@ def missing_rules(root: Value) -> list[str]:
     """The operations in `root`'s graph that have no JavaScript rules (in graph order)."""
     missing: list[str] = []
     for node in topological_order(root):
-        operation = operations.OPERATIONS.get(node.op)
+        operation = operations.operation_named(node.op)
         if (operation is None or operation.javascript is None) and node.op not in missing:
             missing.append(node.op)
     return missing
@@ -83,11 +102,18 @@ def rules_source(ops: Sequence[str]) -> str:
     """`const divide = …;` for every rule the programs of `ops` call, from the table."""
     lines = []
     for op in sorted(set(ops)):
-        operation = operations.OPERATIONS[op]
-        rules = operation.javascript
-        forward_name, derivatives_name = called_rules(op)
+        operation = operations.operation_named(op)
+        rules = operation.javascript if operation is not None else None
         if rules is None:
             raise ValueError(f"operation {op!r} has no JavaScript rules")
+        if op not in operations.OPERATIONS:  # a custom operation: its results checked
+            name = custom_rule_name(op)
+            lines.append(f"const {name} = checked({op!r}, 'forward', {rules.forward});")
+            lines.append(
+                f"const {name}_derivatives = checked({op!r}, 'derivatives', {rules.derivatives});"
+            )
+            continue
+        forward_name, derivatives_name = called_rules(op)
         if forward_name:
             lines.append(f"const {forward_name} = {rules.forward};  // {op}")
         if derivatives_name:

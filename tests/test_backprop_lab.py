@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from micrograd_ann import MLP, Value, backprop_page, custom_operation
+from micrograd_ann import MLP, JavaScriptRules, Value, backprop_page, custom_operation
 from micrograd_ann.trace import reachable_values, trace
 from tests.test_pages import ARTIFACTS, OpenPage, browser  # noqa: F401  (browser: a fixture)
 
@@ -341,6 +341,47 @@ def test_an_operation_without_javascript_rules_makes_the_inputs_read_only(
     assert "read-only" in panel and "cube_lab has no JavaScript rules" in panel
     assert opened.page.get_by_label("Value of x").count() == 0
     opened.check_clean()
+
+
+def softplus_graph(overrides: Overrides) -> tuple[Value, MLP | None]:
+    softplus = custom_operation(
+        "softplus_lab",
+        forward=lambda x: math.log1p(math.exp(-abs(x))) + max(x, 0.0),
+        derivatives=lambda x, out: (1.0 / (1.0 + math.exp(-x)),),
+        formula="d/dx softplus(x) = σ(x)",
+        javascript=JavaScriptRules(
+            forward="(x) => Math.log1p(Math.exp(-Math.abs(x))) + Math.max(x, 0.0)",
+            derivatives="(x, out) => [1.0 / (1.0 + Math.exp(-x))]",
+        ),
+    )
+    x = Value(overrides.get("x", 0.5), label="x")
+    w = Value(overrides.get("w", 2.0), label="w")
+    out = softplus(x * w) * x
+    out.label = "out"
+    out.backward()
+    return out, None
+
+
+@pytest.mark.browser
+def test_a_custom_operation_with_javascript_rules_is_editable(
+    browser: object, tmp_path: Path  # noqa: F811
+) -> None:
+    opened = OpenPage(browser, save(tmp_path, softplus_graph))
+    for name, new in (("x", -1.25), ("w", 3.5)):
+        leaf_input(opened, name).fill(repr(new))  # type: ignore[attr-defined]
+    expected = python_numbers(softplus_graph, {"x": -1.25, "w": 3.5})
+    got = page_numbers(opened)
+    for key, (data, grad) in expected.items():
+        assert close(data, got[key][0]) and close(grad, got[key][1]), (key, got[key])
+    assert "custom_softplus_lab(" in str(opened.page.evaluate(
+        "JSON.parse(document.getElementById('steps').textContent).program"))
+    opened.check_clean()
+
+
+def test_custom_operation_refuses_javascript_that_is_not_rules() -> None:
+    with pytest.raises(TypeError, match="javascript must be JavaScriptRules"):
+        custom_operation("bad_lab", forward=lambda x: x, derivatives=lambda x, out: (1.0,),
+                         javascript="(x) => x")  # type: ignore[arg-type]
 
 
 @pytest.mark.browser
