@@ -25,6 +25,11 @@ def hessian(f: Callable[..., Value], xs: Iterable[float]) -> list[list[float]]:
     computations of each mixed derivative, `H[i][j]` and `H[j][i]`, are equal in exact arithmetic
     and are averaged, so rounding cannot make them differ (the mean of two finite numbers is
     finite, however large).
+
+    At the edge of a domain an entry is the one-sided limit, as PyTorch's: ±inf where the
+    second derivative is infinite, `hessian(lambda x: x.sqrt(), [0.0]) == [[-inf]]` (√x'' =
+    -¼x^-³ᐟ² → -∞). Where the two computations of a mixed derivative are opposite infinities,
+    their mean is nan: no single number is right there.
     """
     point = [checks.number(x, f"hessian input {index}") for index, x in enumerate(xs)]
     inputs = [Value(x, label=f"x{index}") for index, x in enumerate(point)]
