@@ -96,7 +96,9 @@ def custom_operation(
         derivative_values: the local derivatives written with `Value` operations,
             `derivative_values(*input_values, out_value)`; each entry a `Value` or a number.
             Needed only to differentiate through the operation twice
-            (`grad(..., create_graph=True)`), which then works at every order.
+            (`grad(..., create_graph=True)`), which then works at every order. It runs inside
+            `operations.ieee_arithmetic()` (x / 0 is ±inf there, as in `backward()`'s floats);
+            give the same numbers as `derivatives` so both paths agree.
         javascript: the same two rules in JavaScript, `JavaScriptRules(forward="(x) => …",
             derivatives="(x, out) => [ … ]")`, so that `backprop_page` can recompute a graph
             holding the operation when the learner edits an input (without them its inputs
