@@ -14,6 +14,8 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import inspect
+import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -159,3 +161,57 @@ def test_the_readme_says_how_to_build_and_open_the_docs() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert '.venv/bin/pip install -e ".[docs]" && .venv/bin/mkdocs build --strict' in readme
     assert ".venv/bin/python -m http.server -d site 8000" in readme
+
+
+# -------------------------------------------------------------------------------------------------
+# The demos' numbers quoted on the concept pages
+# -------------------------------------------------------------------------------------------------
+
+SLOW_DEMOS = {"digits"}  # some 12 s of training (and scikit-learn): tests/test_demos.py runs it
+
+
+def quoted_demo_outputs() -> list[tuple[str, str, str]]:
+    """(page, demo, quoted text) for each ```text block after a paragraph naming
+    `python demos/NAME.py` (the last demo named above it on the page) that is not the output
+    of a Python block on the page."""
+    quoted = []
+    for page in PAGES:
+        text = page.read_text(encoding="utf-8")
+        outputs = {block.shown_output for block in python_blocks(page)}
+        previous_end, demo = 0, None
+        for match in re.finditer(r"^```(\w*)[^\n]*\n(.*?)^```[ \t]*$", text, re.M | re.S):
+            named = re.findall(r"`python demos/(\w+)\.py`", text[previous_end:match.start()])
+            demo = named[-1] if named else demo
+            previous_end = match.end()
+            if match.group(1) == "text" and demo and match.group(2) not in outputs:
+                quoted.append((str(page.relative_to(DOCS)), demo, match.group(2)))
+    return quoted
+
+
+QUOTED = quoted_demo_outputs()
+
+
+@pytest.mark.parametrize(
+    ("page", "demo", "quoted"), [entry for entry in QUOTED if entry[1] not in SLOW_DEMOS],
+    ids=[f"{page}:{demo}" for page, demo, _ in QUOTED if demo not in SLOW_DEMOS],
+)
+def test_the_demo_numbers_on_a_page_are_what_the_demo_prints(
+    page: str, demo: str, quoted: str
+) -> None:
+    completed = subprocess.run(
+        [sys.executable, str(ROOT / "demos" / f"{demo}.py")],
+        capture_output=True, text=True, check=True, cwd=ROOT,
+    )
+    printed = [line.rstrip() for line in completed.stdout.splitlines()]
+    position = 0
+    for line in quoted.splitlines():  # in order; the page may leave lines out, never change one
+        if not line.strip():
+            continue
+        assert line.rstrip() in printed[position:], f"{page}: {demo} no longer prints {line!r}"
+        position = printed.index(line.rstrip(), position) + 1
+
+
+def test_every_concept_page_quotes_its_demo() -> None:
+    quoting = {page for page, _, _ in QUOTED}
+    concepts = {str(page.relative_to(DOCS)) for page in (DOCS / "concepts").glob("*.md")}
+    assert concepts - quoting == {"concepts/backprop-as-code.md"}  # its numbers are the README's
