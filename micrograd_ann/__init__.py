@@ -27,7 +27,7 @@ from micrograd_ann.hessian import hessian
 from micrograd_ann.history import History, TrainingDiverged
 from micrograd_ann.nn import MLP, Layer, Module, Neuron
 from micrograd_ann.operations import JavaScriptRules
-from micrograd_ann.optim import SGD
+from micrograd_ann.optim import SGD, Adam, AdamW
 from micrograd_ann.perceptron import Perceptron
 from micrograd_ann.serialization import load, save
 from micrograd_ann.train import train
@@ -72,6 +72,8 @@ __all__ = [
     "TrainingDiverged",
     "train",
     "SGD",
+    "Adam",
+    "AdamW",
     "losses",
 ]
 

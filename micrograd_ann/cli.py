@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import ast
 import contextlib
+import dataclasses
 import importlib
 import importlib.resources
 import json
@@ -345,10 +346,27 @@ def chosen_settings(arguments: argparse.Namespace, defaults: Settings) -> Settin
     )
 
 
+ADAM_LEARNING_RATE = 0.01
+"""`--lr` for `--optimizer adam` and `adamw` when none is given: each step moves a parameter by
+about the learning rate, so the SGD rates tuned per dataset (up to 0.5) would be far too big."""
+
+
+def adam_settings(arguments: argparse.Namespace, settings: Settings) -> Settings:
+    """The settings for Adam or AdamW: no momentum (their betas play its part), and
+    `ADAM_LEARNING_RATE` unless `--lr` is given."""
+    if arguments.momentum is not None:
+        raise CommandError(
+            f"--momentum {arguments.momentum:g} is SGD's; {arguments.optimizer} keeps running "
+            "means of the gradient instead (betas 0.9, 0.999): leave --momentum out"
+        )
+    lr = ADAM_LEARNING_RATE if arguments.lr is None else arguments.lr
+    return dataclasses.replace(settings, lr=lr, momentum=0.0)
+
+
 def run_train(arguments: argparse.Namespace) -> None:
     """Train an MLP on a built-in dataset and write the model, history and pictures."""
     from micrograd_ann.nn import MLP
-    from micrograd_ann.optim import SGD
+    from micrograd_ann.optim import SGD, Adam, AdamW
     from micrograd_ann.replay import TrainingRecorder, training_page
     from micrograd_ann.serialization import save
     from micrograd_ann.train import TrainingDiverged, train
@@ -381,14 +399,21 @@ def run_train(arguments: argparse.Namespace) -> None:
         output_activation=output_activation,
         seed=arguments.seed,
     )
-    optimizer = SGD(
-        model.parameters(),
-        lr=settings.lr,
-        momentum=settings.momentum,
-        weight_decay=arguments.weight_decay,
-    )
+    if arguments.optimizer != "sgd":  # the dataset's defaults are SGD's
+        settings = adam_settings(arguments, settings)
+        optimizer: SGD | Adam = (Adam if arguments.optimizer == "adam" else AdamW)(
+            model.parameters(), lr=settings.lr, weight_decay=arguments.weight_decay
+        )
+    else:
+        optimizer = SGD(
+            model.parameters(),
+            lr=settings.lr,
+            momentum=settings.momentum,
+            weight_decay=arguments.weight_decay,
+        )
     print(
         f"training {model!r} on {arguments.dataset} ({len(X)} samples) with the {loss} loss: "
+        f"{'' if arguments.optimizer == 'sgd' else f'--optimizer {arguments.optimizer} '}"
         f"{settings.as_options()}"
     )
     try:
@@ -668,10 +693,13 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--epochs", type=positive(int), help="default: per dataset")
     train.add_argument("--lr", type=positive(float),
                        help="learning rate (default: per dataset)")
+    train.add_argument("--optimizer", choices=("sgd", "adam", "adamw"), default="sgd",
+                       help="sgd (with --momentum), or adam or adamw with PyTorch's rules and "
+                       f"betas (default --lr {ADAM_LEARNING_RATE:g} for these two)")
     train.add_argument("--momentum", type=number_at_least(float, 0, inclusive=True),
                        help="SGD momentum (default: per dataset)")
     train.add_argument("--weight-decay", type=number_at_least(float, 0, inclusive=True),
-                       default=0.0, help="L2 penalty")
+                       default=0.0, help="L2 penalty (for adamw: the decoupled decay)")
     train.add_argument("--batch-size", type=positive(int),
                        help="mini-batch size (default: per dataset; without one, the whole "
                        "dataset in each step)")

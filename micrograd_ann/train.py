@@ -31,7 +31,7 @@ from micrograd_ann.history import (
     diverged_after_last_step,
 )
 from micrograd_ann.losses import Loss, Target, get_loss
-from micrograd_ann.optim import SGD, Schedule
+from micrograd_ann.optim import SGD, Adam, AdamW, Schedule
 
 __all__ = [
     "MAX_GRAPH_EDGES",
@@ -120,16 +120,16 @@ def train(
             `random.Random`, or None: drawn from Python's global `random`, see `checks`).
         progress: show a tqdm progress bar with the epoch, loss and accuracy (only when stdout
             is a terminal).
-        optimizer: anything with `zero_grad()` and `step()`; by default `SGD(model.parameters(),
-            lr)`.
+        optimizer: anything with `zero_grad()` and `step()` (`SGD`, `Adam`, `AdamW`, your
+            own); by default `SGD(model.parameters(), lr)`.
         validation: (X, y) evaluated after each epoch under `no_grad()`.
         callbacks: functions called after each epoch as `callback(epoch, history)`, with
             `epoch` counting from 0 (so `history.loss[epoch]` is that epoch's loss). If any
             returns False, training stops after that epoch.
-        compiled: run the built-in models (`Neuron`, `Layer`, `MLP`) with the built-in SGD
-            through generated straight-line code (`compile.model_program`): the same numbers as
-            the graph path, several times faster. False keeps the graph path; custom models and
-            optimizers always take it.
+        compiled: run the built-in models (`Neuron`, `Layer`, `MLP`) with a built-in optimizer
+            (`SGD`, `Adam`, `AdamW`) through generated straight-line code
+            (`compile.model_program`): the same numbers as the graph path, several times faster.
+            False keeps the graph path; custom models and optimizers always take it.
 
     Returns:
         A `History`: per-epoch mean training loss, accuracy (for classification losses),
@@ -242,8 +242,11 @@ def train(
 def _compiled_program(
     model: Model, parameters: list[Value], optimizer: Optimizer
 ) -> ModelProgram | None:
-    """The generated program for a built-in model trained by an `SGD` over its parameters."""
-    if type(optimizer) is not SGD or len(optimizer.params) != len(parameters):
+    """The generated program for a built-in model trained by a built-in optimizer (`SGD`,
+    `Adam`, `AdamW`: they read only each parameter's data and grad) over its parameters."""
+    if not isinstance(optimizer, SGD | Adam) or type(optimizer) not in (SGD, Adam, AdamW):
+        return None  # exactly one of ours: a subclass's step() might read more than data, grad
+    if len(optimizer.params) != len(parameters):
         return None
     if any(mine is not theirs for mine, theirs in zip(optimizer.params, parameters)):
         return None

@@ -698,3 +698,29 @@ def test_a_file_in_a_missing_folder_is_one_line_and_creates_no_folder(tmp_path: 
     assert_one_line_error(completed, 1)
     assert f"{a_file} is not a folder" in completed.stderr
     assert a_file.read_text() == "keep me\n"
+
+
+def test_train_with_adam_moves_each_parameter_by_the_learning_rate_in_its_first_step(
+    tmp_path: Path,
+) -> None:
+    # one full-batch epoch is one Adam step: each parameter moves by lr·|g|/(|g| + ε) with
+    # lr = 0.01 (its default here): never more than lr, about lr unless |g| is near ε = 1e-8,
+    # and 0 where the gradient is 0 (a relu that never fires)
+    from micrograd_ann import MLP, load
+
+    out = tmp_path / "adam"
+    completed = run("train", "--dataset", "moons", "--optimizer", "adam", "--epochs", "1",
+                    "--seed", "1", "--quiet", "--out", str(out))
+    assert completed.returncode == 0, completed.stderr
+    assert "--optimizer adam" in completed.stdout and "--lr 0.01" in completed.stdout
+    start = MLP(2, [16, 16, 1], seed=1).parameters()
+    moves = [abs(after.data - before.data)
+             for after, before in zip(load(out / "model.json").parameters(), start)]
+    assert all(move <= 0.01 * (1 + 1e-12) for move in moves)
+    assert sum(move == pytest.approx(0.01, rel=1e-3) for move in moves) > len(moves) // 2
+
+
+def test_train_refuses_momentum_with_adam(tmp_path: Path) -> None:
+    completed = run("train", "--optimizer", "adamw", "--momentum", "0.9", "--out", str(tmp_path))
+    assert completed.returncode == 2
+    assert "--momentum 0.9 is SGD's" in completed.stderr

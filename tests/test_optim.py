@@ -1,11 +1,21 @@
-"""Tests for micrograd_ann.optim: SGD against torch.optim.SGD, schedules against their formulas."""
+"""Tests for micrograd_ann.optim: SGD, Adam and AdamW against torch.optim, schedules against their
+formulas, Adam's first steps and decays derived by hand."""
 
+import importlib
 import math
 
 import pytest
 
-from micrograd_ann import Value
-from micrograd_ann.optim import SGD, ConstantRate, ExponentialDecay, LinearDecay, StepDecay
+from micrograd_ann import MLP, Value, train
+from micrograd_ann.optim import (
+    SGD,
+    Adam,
+    AdamW,
+    ConstantRate,
+    ExponentialDecay,
+    LinearDecay,
+    StepDecay,
+)
 
 START = [0.5, -1.2, 2.0]
 
@@ -148,3 +158,161 @@ def test_exponential_step_and_constant_schedules():
 def test_schedules_reject_bad_arguments(make):
     with pytest.raises(ValueError):
         make()
+
+
+# -------------------------------------------------------------------------------------------------
+# Adam and AdamW
+# -------------------------------------------------------------------------------------------------
+
+ADAM_ROWS = [[0.5, -1.0, 2.0], [1.5, 0.25, -0.5], [-1.0, 1.0, 0.0], [0.3, -0.7, 1.1]]
+ADAM_TARGETS = [0.5, -0.25, 1.0, 0.0]
+
+
+def mlp_loss(model):
+    # mean squared error of the first output plus a penalty on the second: two outputs, so
+    # every layer's gradient changes from step to step
+    outputs = [model(row) for row in ADAM_ROWS]
+    return sum((out[0] - y) ** 2 + out[1] ** 2 for out, y in zip(outputs, ADAM_TARGETS)) * 0.25
+
+
+def torch_parameters(network, torch):
+    """The torch model's numbers in the order of MLP.parameters(): per neuron, weights, bias."""
+    numbers = []
+    for layer in network:
+        if isinstance(layer, torch.nn.Linear):
+            for row, bias in zip(layer.weight.tolist(), layer.bias.tolist()):
+                numbers += [*row, bias]
+    return numbers
+
+
+@pytest.mark.parametrize(
+    ("ours", "options"),
+    [
+        (Adam, {"lr": 0.01}),
+        (Adam, {"lr": 0.01, "weight_decay": 0.1}),
+        (Adam, {"lr": 0.02, "betas": (0.8, 0.99), "eps": 1e-6, "amsgrad": True}),
+        (AdamW, {"lr": 0.01}),  # PyTorch's default decay, 0.01
+        (AdamW, {"lr": 0.01, "weight_decay": 0.1}),
+        (AdamW, {"lr": 0.01, "weight_decay": 0.0}),
+        (AdamW, {"lr": 0.01, "weight_decay": 0.05, "amsgrad": True}),
+    ],
+)
+def test_adam_and_adamw_match_torch_over_100_steps_on_an_mlp(ours, options):
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed")
+    model = MLP(3, [5, 4, 2], activation="tanh", seed=1)
+    network = model.to_torch()
+    optimizer = ours(model.parameters(), **options)
+    reference = getattr(torch.optim, ours.__name__)(network.parameters(), foreach=False, **options)
+    rows = torch.tensor(ADAM_ROWS, dtype=torch.float64)
+    targets = torch.tensor(ADAM_TARGETS, dtype=torch.float64)
+    for _ in range(100):
+        optimizer.zero_grad()
+        mlp_loss(model).backward()
+        optimizer.step()
+        reference.zero_grad()
+        outputs = network(rows)
+        ((outputs[:, 0] - targets) ** 2 + outputs[:, 1] ** 2).mean().backward()
+        reference.step()
+    expected = torch_parameters(network, torch)
+    moved = [abs(p.data - start) for p, start in zip(model.parameters(), torch_parameters(
+        MLP(3, [5, 4, 2], activation="tanh", seed=1).to_torch(), torch))]
+    assert max(moved) > 0.1  # the test trains for real
+    assert [p.data for p in model.parameters()] == pytest.approx(expected, rel=0, abs=1e-12)
+    assert optimizer.steps_taken == 100
+
+
+def test_adam_first_step_moves_each_parameter_by_the_learning_rate():
+    # by hand: m₁ = (1−β₁)g, v₁ = (1−β₂)g², so m̂ = g and v̂ = g², and the step is
+    # lr·g / (|g| + ε): lr·sign(g) up to ε/|g|
+    weights = [Value(0.5), Value(-2.0), Value(3.0)]
+    loss = weights[0] * 4.0 + weights[1] ** 2 - weights[2] * 0.001  # g = 4, −4, −0.001
+    loss.backward()
+    Adam(weights, lr=0.1).step()
+    assert [w.data for w in weights] == pytest.approx([0.5 - 0.1, -2.0 + 0.1, 3.0 + 0.1],
+                                                      rel=1e-6)
+
+
+def test_adam_with_a_constant_gradient_keeps_stepping_by_the_learning_rate():
+    # m̂ₜ = g and v̂ₜ = g² at every step when g never changes: each step moves p by
+    # lr·g/(|g| + ε), so t steps by t·lr·3/(3 + 1e-8)
+    p = Value(1.0)
+    optimizer = Adam([p], lr=0.05, betas=(0.5, 0.75))
+    for _ in range(7):
+        optimizer.zero_grad()
+        (p * 3.0).backward()
+        optimizer.step()
+    assert p.data == pytest.approx(1.0 - 7 * 0.05 * 3.0 / (3.0 + 1e-8), rel=1e-13)
+
+
+def test_adamw_decays_the_weight_itself_and_adam_through_the_gradient():
+    # zero gradient: AdamW gives p·(1 − lr·wd) exactly; Adam's g = wd·p gives a step of lr
+    decoupled, coupled = Value(2.0), Value(2.0)
+    AdamW([decoupled], lr=0.1, weight_decay=0.5).step()
+    Adam([coupled], lr=0.1, weight_decay=0.5).step()
+    assert decoupled.data == 2.0 * (1 - 0.1 * 0.5)
+    assert coupled.data == pytest.approx(2.0 - 0.1, rel=1e-8)
+
+
+def test_pytorch_defaults_and_the_state_stays_in_the_optimizer():
+    p = Value(1.0)
+    adam, adamw = Adam([p]), AdamW([p])
+    assert (adam.lr, adam.betas, adam.eps, adam.weight_decay, adam.amsgrad) == (
+        1e-3, (0.9, 0.999), 1e-8, 0.0, False
+    )
+    assert (adamw.lr, adamw.weight_decay) == (1e-3, 1e-2)
+    (p * p).backward()
+    adamw.step()
+    assert vars(p) == {}  # no state written on the parameter
+    assert adamw.first_moments == [pytest.approx(0.1 * 2.0)]  # (1 − β₁)·g with g = 2p = 2
+    assert adamw.second_moments == [pytest.approx(0.001 * 4.0)]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "match"),
+    [
+        ({"params": []}, ValueError, "no parameters"),
+        ({"params": [1.0]}, TypeError, r"params\[0\] is a float"),
+        ({"betas": (0.9, 1.0)}, ValueError, r"betas\[1\] must be in \[0, 1\)"),
+        ({"betas": 0.9}, TypeError, "a pair"),
+        ({"lr": 0.0}, ValueError, "lr"),
+        ({"eps": -1.0}, ValueError, "eps"),
+        ({"weight_decay": -0.1}, ValueError, "weight_decay"),
+        ({"amsgrad": "yes"}, TypeError, "amsgrad"),
+    ],
+)
+def test_adam_refuses_bad_arguments(arguments, error, match):
+    options = {"params": [Value(1.0)], **arguments}
+    for kind in (Adam, AdamW):
+        with pytest.raises(error, match=match):
+            kind(**options)
+
+
+@pytest.mark.parametrize("kind", [Adam, AdamW])
+def test_train_with_adam_takes_the_compiled_path_with_the_graph_paths_numbers(kind, monkeypatch):
+    training = importlib.import_module("micrograd_ann.train")
+
+    calls = []
+    compiled_epoch = training.run_compiled_epoch
+    monkeypatch.setattr(training, "run_compiled_epoch",
+                        lambda *a, **k: calls.append(1) or compiled_epoch(*a, **k))
+    results = []
+    for compiled in (True, False):
+        model = MLP(2, [6, 1], seed=2)
+        optimizer = kind(model.parameters(), lr=0.01, weight_decay=0.05)
+        rows = [row[:2] for row in ADAM_ROWS]
+        history = train(model, rows, [1.0, -1.0, 1.0, -1.0], loss="hinge", epochs=4, batch_size=2,
+                        seed=0, optimizer=optimizer, progress=False, compiled=compiled)
+        results.append((history.loss, [p.data for p in model.parameters()]))
+    assert calls == [1] * 4  # the compiled run's four epochs
+    assert results[0] == results[1]  # bit for bit
+
+
+def test_a_learning_rate_schedule_drives_adam():
+    p = Value(1.0)
+    optimizer = Adam([p], lr=LinearDecay(0.1, 0.01, 2))
+    rates = []
+    for _ in range(3):
+        rates.append(optimizer.learning_rate)
+        (p * 1.0).backward()
+        optimizer.step()
+    assert rates == pytest.approx([0.1, 0.1 - 0.09 / 2, 0.01], rel=1e-12)  # η(k) by hand
