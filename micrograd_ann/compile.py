@@ -43,6 +43,8 @@ import math
 import numbers
 import operator
 import re
+import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -886,7 +888,51 @@ def generate_model_source(
     return "\n".join(lines) + "\n", checks.overflow_inputs
 
 
-_PROGRAMS: dict[tuple[object, ...], ModelProgram | None] = {}
+MAX_CACHED_SOURCE = 2_000_000
+"""How much generated code the cache of model programs keeps for models built again in a shape
+already compiled (a new `MLP` per experiment): at most this many characters of source (about
+13 bytes of memory each once compiled, so some 25 MB) in at most `MAX_CACHED_PROGRAMS`
+programs, the least recently used dropped first. Besides, a program lives as long as a model
+that uses it, whatever its size: a width-150 network's 4-million-character program is kept
+while that network (or another of its shape) is trained epoch by epoch, and freed with it."""
+
+MAX_CACHED_PROGRAMS = 64
+"""How many shapes the cache of model programs remembers at most (see `MAX_CACHED_SOURCE`)."""
+
+_Key = tuple[object, ...]
+_RECENT_PROGRAMS: OrderedDict[_Key, ModelProgram | None] = OrderedDict()
+_PROGRAM_OF_MODEL: weakref.WeakKeyDictionary[object, ModelProgram | None] = (
+    weakref.WeakKeyDictionary()
+)  # what keeps each model's program alive as long as the model
+_LIVE_PROGRAMS: weakref.WeakValueDictionary[_Key, ModelProgram] = weakref.WeakValueDictionary()
+
+
+def _remember(model: object, key: _Key, program: ModelProgram | None) -> None:
+    """Keep `program` while `model` lives, and among the recent programs while they fit."""
+    _PROGRAM_OF_MODEL[model] = program
+    if program is not None:
+        _LIVE_PROGRAMS[key] = program
+        if len(program.source) > MAX_CACHED_SOURCE:
+            return  # too big to keep beyond its models' lives: it would push out all the others
+    _RECENT_PROGRAMS[key] = program
+    _RECENT_PROGRAMS.move_to_end(key)
+    cached = sum(len(kept.source) for kept in _RECENT_PROGRAMS.values() if kept is not None)
+    while cached > MAX_CACHED_SOURCE or len(_RECENT_PROGRAMS) > MAX_CACHED_PROGRAMS:
+        _, dropped = _RECENT_PROGRAMS.popitem(last=False)
+        cached -= len(dropped.source) if dropped is not None else 0
+
+
+def _remembered(model: object, key: _Key) -> tuple[bool, ModelProgram | None]:
+    """(True, the program) for a shape compiled before: recently, or for a model still alive."""
+    program: ModelProgram | None
+    if key in _RECENT_PROGRAMS:
+        program = _RECENT_PROGRAMS[key]
+    else:
+        program = _LIVE_PROGRAMS.get(key)
+        if program is None:
+            return False, None
+    _remember(model, key, program)
+    return True, program
 
 
 _Structure = tuple[
@@ -950,19 +996,20 @@ def model_program(model: object) -> ModelProgram | None:
     single = isinstance(output, Value)
     structure = _traced_structure(outputs, parameters, inputs)
     key = (type(model).__name__, single, structure)
-    if key not in _PROGRAMS:
-        if any(op not in operations.OPERATIONS for op, _ in structure[3]):
-            _PROGRAMS[key] = None  # an operation with no code generator: the graph path
-        else:
-            generated = generate_model_source(
-                outputs, parameters, inputs, [name for name, _ in named]
-            )
-            if generated is None:
-                _PROGRAMS[key] = None
-            else:
-                source, overflow_inputs = generated
-                _PROGRAMS[key] = ModelProgram(source, single, overflow_inputs)
-    return _PROGRAMS[key]
+    found, program = _remembered(model, key)
+    if found:
+        return program
+    if any(op not in operations.OPERATIONS for op, _ in structure[3]):
+        program = None  # an operation with no code generator: the graph path
+    else:
+        generated = generate_model_source(
+            outputs, parameters, inputs, [name for name, _ in named]
+        )
+        if generated is not None:
+            source, overflow_inputs = generated
+            program = ModelProgram(source, single, overflow_inputs)
+    _remember(model, key, program)
+    return program
 
 
 def run_compiled_epoch(

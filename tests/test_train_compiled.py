@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import gc
 import random
+import weakref
 from typing import Any
 
 import pytest
 
+import micrograd_ann.compile as compile_module
 from micrograd_ann import MLP, SGD, Layer, Neuron, Value, train
-from micrograd_ann.compile import model_program
+from micrograd_ann.compile import ModelProgram, model_program
 
 random.seed(0)
 POINTS = [[random.uniform(-2.0, 2.0) for _ in range(2)] for _ in range(24)]
@@ -153,3 +156,72 @@ def test_a_program_is_found_by_what_the_model_computes_not_by_what_it_claims() -
         return [parameter.data for parameter in model.parameters()]
 
     assert neuron_run(True) == neuron_run(False)
+
+
+# -------------------------------------------------------------------------------------------------
+# Memory: programs live as long as their model, and a bounded cache beyond
+# -------------------------------------------------------------------------------------------------
+
+
+def _train_once(model: Any) -> None:
+    train(model, [[0.1, 0.2], [0.3, -0.4]], [1, -1], loss="hinge", epochs=1, lr=0.1,
+          progress=False)
+
+
+def _programs_of_dropped_models(widths: range) -> list[weakref.ref[ModelProgram]]:
+    """Train one model of each width, keep a weak reference to its program, drop the model."""
+    references = []
+    for width in widths:
+        model = MLP(2, [width, width, 1], seed=0)
+        _train_once(model)
+        program = model_program(model)
+        assert program is not None
+        references.append(weakref.ref(program))
+        del model, program
+    gc.collect()
+    return references
+
+
+def test_six_shapes_too_big_to_cache_are_freed_with_their_models(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The issue's widths 100–150 kept 24 M characters of source (RSS 155 → 391 MiB) for good.
+    # Scaled down: six programs of 35 000 to 70 000 characters, each over a 30 000 bound.
+    monkeypatch.setattr(compile_module, "MAX_CACHED_SOURCE", 30_000)
+    references = _programs_of_dropped_models(range(10, 16))
+    assert [reference() for reference in references] == [None] * 6
+
+
+def test_a_program_over_the_default_bound_is_freed_with_its_model() -> None:
+    # Width 95: 2.2 M characters of source, past MAX_CACHED_SOURCE (2 M), about 30 MB compiled.
+    references = _programs_of_dropped_models(range(95, 96))
+    assert references[0]() is None
+
+
+def test_the_cache_beyond_the_models_stays_under_its_bound(monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    # 2-[w, w]-1 programs of 35 000 to 70 000 characters each, under a 100 000 bound:
+    # the most recent that fit are kept (for the next model of that shape), the rest freed.
+    monkeypatch.setattr(compile_module, "MAX_CACHED_SOURCE", 100_000)
+    references = _programs_of_dropped_models(range(10, 16))
+    alive = [program for program in (reference() for reference in references) if program]
+    assert 0 < len(alive) < 6
+    assert sum(len(program.source) for program in alive) <= 100_000
+    assert references[-1]() is not None and references[0]() is None  # least recent out first
+    newest = references[-1]()
+    assert model_program(MLP(2, [15, 15, 1], seed=5)) is newest  # reused, not compiled again
+
+
+def test_a_models_own_program_is_kept_while_it_lives(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(compile_module, "MAX_CACHED_SOURCE", 0)  # nothing kept beyond its model
+    model = MLP(2, [4, 1], seed=0)
+    program = model_program(model)
+    assert program is not None
+    reference = weakref.ref(program)
+    del program
+    gc.collect()
+    assert model_program(model) is reference()  # trained epoch by epoch: compiled once
+    assert model_program(MLP(2, [4, 1], seed=1)) is reference()  # while the first one lives
+    del model
+    gc.collect()
+    assert reference() is None
