@@ -978,6 +978,7 @@ def model_program(model: object) -> ModelProgram | None:
     The model is traced on every call (cheap) and the program is looked up by the structure of
     that trace, so a model whose attributes were changed never gets another model's program.
     None for any other model (subclasses included): `train()` then uses the graph path.
+    Programs are kept while their model lives, and a bounded few beyond (`MAX_CACHED_SOURCE`).
     """
     from micrograd_ann.nn import MLP, Layer, Neuron
 
