@@ -22,7 +22,7 @@ from micrograd_ann.engine import Value, topological_order
 from micrograd_ann.explain import chain_rule_table
 from micrograd_ann.files import PathLike, write_atomic
 from micrograd_ann.javascript import gradient_program, javascript_number, missing_rules
-from micrograd_ann.naming import HasNamedParameters, four_decimals
+from micrograd_ann.naming import HasNamedParameters
 from micrograd_ann.operations import operation_named
 from micrograd_ann.trace import BackwardStep, Trace, reachable_values, symbol_of, trace
 from micrograd_ann.viz import draw_graph, render_svg
@@ -138,6 +138,8 @@ def backprop_page(
     node_id = {value: f"value{index}" for index, value in enumerate(values)}
     svg = render_svg(drawing)
     svg = svg[svg.index("<svg") :]  # drop the XML prolog: the SVG sits inside HTML
+    svg = re.sub(r"<!-- [^<>]*? -->\n", "", svg)  # Graphviz's comments: a tenth of the size
+    svg = svg.replace(_GRAPH_FONT, "")  # set once by the page's style instead
     svg = _with_exact_numbers(svg, values, node_id, steps)
     root_name = steps.names.of(root)
     page_title = title if title is not None else f"Backpropagation through {root_name}"
@@ -200,8 +202,7 @@ gradient is filled in (turn JavaScript on to step through it).</p>
 <div id="inputs" hidden></div>
 </div>
 <div id="tooltip" role="tooltip" hidden></div>
-<div id="details">
-{"".join(_details(value, node_id[value], steps) for value in values)}</div>
+<div id="details"></div>
 <h2>The chain rule, edge by edge</h2>
 <p>The rows of <code>explain()</code>, in the order <code>backward()</code> applied them.</p>
 <div id="chain-table">
@@ -225,6 +226,7 @@ JavaScript by the same generator.</p>
     return Page(html=document, title=page_title)
 
 
+_GRAPH_FONT = ' font-family="Helvetica,sans-Serif" font-size="11.00"'
 _PANEL_LEAVES = 20  # at most this many editable leaves: their inputs in a panel by the graph
 
 
@@ -411,39 +413,3 @@ def _local_parts(
         operation = operation_named(op)
         rule = unary.get(op, [text(operation.formula if operation else op)])
     return [text(f"{step.op}: ∂{name(node)}/∂{name(child)} = "), *rule]
-
-
-def _details(value: Value, identifier: str, steps: Trace) -> str:
-    """The hidden section a click on the node opens: what it is and its chain-rule sum."""
-    name = steps.names.of(value)
-    operation = operation_named(value.op)
-    rows = [
-        ("operation", f"{operation.symbol} ({operation.name})" if operation else "none: a leaf"),
-        ("formula", operation.formula if operation else "—"),
-        ("data", four_decimals(value.data)),
-        ("grad", four_decimals(value.grad)),
-        (f"∂{steps.names.of(steps.root)}/∂{name}", _gradient_sum(value, steps)),
-    ]
-    cells = "".join(
-        f"<tr><th>{html.escape(key)}</th><td>{html.escape(text)}</td></tr>" for key, text in rows
-    )
-    return (
-        f'<section hidden data-node="{identifier}"><h3>{html.escape(name)}</h3>'
-        f"<table>{cells}</table></section>\n"
-    )
-
-
-def _gradient_sum(value: Value, steps: Trace) -> str:
-    """∂root/∂value as the sum over the value's parents of upstream × local."""
-    if value is steps.root:
-        return "1 (the seed: the root's gradient with respect to itself)"
-    if not value.requires_grad:
-        return "none: a constant, no gradient flows into it"
-    terms: list[BackwardStep] = [step for step in steps.backward if step.child is value]
-    if not terms:
-        return "0 (no path from the root passes a gradient here)"
-    products = " + ".join(
-        f"{four_decimals(step.upstream)} × {four_decimals(step.local)} (from {step.node_name})"
-        for step in terms
-    )
-    return f"{products} = {four_decimals(terms[-1].child_grad)}"

@@ -141,18 +141,22 @@
     const value = page.values[id];
     return value.order < 0 || value.order < current;
   }
-  // The running sum shown for `id`'s gradient at the current step, or null for "?"
-  function gradShown(id, sums) {
-    if (!page.values[id].trainable || current === page.steps.length) return state.grad[id];
-    let shown = null;
-    for (let index = 0; index < current; index += 1) {
+  // The gradient each value shows at the current step: its running sum after the last
+  // step into it, or null for "?" (a constant's, and at the end every one, in full).
+  function gradsShown(sums) {
+    const shown = {};
+    ids.forEach(function (id) {
+      const trainable = page.values[id].trainable;
+      shown[id] = !trainable || current === page.steps.length ? state.grad[id] : null;
+    });
+    if (current === page.steps.length) return shown;
+    for (let index = forwardCount; index < current; index += 1) {
       const step = page.steps[index];
-      if (step.pass === "backward" && step.node === id) {
-        shown = step.index === undefined ? 1 : sums[step.index];
-      }
+      shown[step.node] = step.index === undefined ? 1 : sums[step.index];
     }
     return shown;
   }
+  function gradShown(id, sums) { return gradsShown(sums)[id]; }
   function filled(parts) {
     return parts.map(function (part) {
       return part[0] === "t" ? part[1] : fmt(state.data[part[1]]);
@@ -195,39 +199,58 @@
     return [step.parent, step.parent.replace("value", "operation"), step.node];
   }
 
+  // The numbers of every step, in the table and the list of steps, after the state changed
+  // (Python wrote them for the first state); which of them show is render's business.
+  let written = null;
+  function writeNumbers(sums) {
+    if (written === state) return;
+    written = state;
+    ids.forEach(function (id) {
+      const node = svgNodes[id];
+      if (!node) return;
+      node.setAttribute("data-data", failure ? "" : exact(state.data[id]));
+      node.setAttribute("data-grad", failure ? "" : exact(state.grad[id]));
+    });
+    page.steps.forEach(function (step, index) {
+      if (step.index !== undefined && tableRows[step.index]) {
+        const edge = state.edges[step.index];
+        const cells = tableRows[step.index].querySelectorAll("td");
+        [2, 3, 4].forEach(function (column, position) {
+          if (!cells[column]) return;
+          cells[column].textContent = edge ? fmt(edge[position]) : (position === 1 ? "—" : fmt(0));
+        });
+      }
+      if (stepItems[index]) stepItems[index].textContent = stepText(step, sums);
+    });
+  }
+
   function render() {
     errorBox.hidden = !failure;
     errorBox.textContent = failure ? "This input cannot be computed: " + failure : "";
     const sums = runningSums();
+    if (failure) {
+      written = null;
+      ids.forEach(function (id) {
+        if (svgNodes[id]) svgNodes[id].setAttribute("data-data", "");
+        if (svgNodes[id]) svgNodes[id].setAttribute("data-grad", "");
+      });
+    } else {
+      writeNumbers(sums);
+    }
+    const grads = gradsShown(sums);
     ids.forEach(function (id) {
-      const node = svgNodes[id];
       const data = dataKnown(id) ? state.data[id] : null;
-      const grad = gradShown(id, sums);
+      const grad = grads[id];
       setField(id, "data", data === null || failure ? "?" : fmt(data));
-      setField(id, "grad", grad === null || failure ? "?" : fmt(grad));
-      if (node) {
-        node.setAttribute("data-data", failure ? "" : exact(state.data[id]));
-        node.setAttribute("data-grad", failure ? "" : exact(state.grad[id]));
-      }
+      setField(id, "grad", grad === null || grad === undefined || failure ? "?" : fmt(grad));
     });
     document.querySelectorAll(".current, .current-edge").forEach(function (element) {
       element.classList.remove("current", "current-edge");
     });
     tableRows.forEach(function (row) { row.removeAttribute("aria-current"); });
     page.steps.forEach(function (step, index) {
-      if (step.index !== undefined && tableRows[step.index]) {
-        const row = tableRows[step.index];
-        row.hidden = index >= current;
-        const edge = state.edges[step.index];
-        const cells = row.querySelectorAll("td");
-        [2, 3, 4].forEach(function (column, position) {
-          if (cells[column]) cells[column].textContent = edge ? fmt(edge[position]) : (position === 1 ? "—" : fmt(0));
-        });
-      }
-      if (stepItems[index]) {
-        stepItems[index].hidden = index >= current;
-        stepItems[index].textContent = stepText(step, sums);
-      }
+      if (step.index !== undefined && tableRows[step.index]) tableRows[step.index].hidden = index >= current;
+      if (stepItems[index]) stepItems[index].hidden = index >= current;
     });
     renderDetails(sums);
     if (failure) {
@@ -264,13 +287,19 @@
     element.textContent = text;
     row.appendChild(element);
   }
+  // One section, made when a node is opened: its name, an input if it is a leaf, its numbers.
   function renderDetails(sums) {
-    document.querySelectorAll("#details section").forEach(function (section) {
-      section.hidden = section.dataset.node !== openId;
-    });
+    const details = document.getElementById("details");
+    let section = details.querySelector("section");
     if (!openId) return;
-    const section = document.querySelector('#details section[data-node="' + openId + '"]');
-    if (!section) return;
+    if (!section || section.dataset.node !== openId) {
+      section = document.createElement("section");
+      section.dataset.node = openId;
+      const heading = document.createElement("h3");
+      heading.textContent = page.values[openId].name;
+      section.appendChild(heading);
+      details.replaceChildren(section);
+    }
     const value = page.values[openId];
     const rootName = page.values[page.root].name;
     const data = dataKnown(openId) && !failure ? fmt(state.data[openId]) : "?";
@@ -589,6 +618,7 @@
 
   document.querySelector(".controls").hidden = false;
   state = pythonState();
+  written = state; // Python wrote the first state's numbers into the table and the list
   fit();
   show(0);
 })();
