@@ -255,6 +255,12 @@ def test_the_embedded_step_through_page_steps(browser: object, served: str) -> N
     frame.get_by_role("button", name="Next step", exact=True).click()
     first = status.text_content() or ""
     assert first.startswith("Step 1 of") and "= 0.4000 * 0.5000 = 0.2000" in first, first
+    # The frame is narrower than 700 px, where the page stacks its graph above its inputs: the
+    # graph must keep the frame's width (it once collapsed to 0, a blank box).
+    graph = frame.locator(".graph").first.bounding_box()
+    frame_box = visitor.page.locator("iframe.library-page").bounding_box()
+    assert graph is not None and frame_box is not None and frame_box["width"] < 700
+    assert graph["width"] > 0.8 * frame_box["width"], (graph, frame_box)
     ARTIFACTS.mkdir(exist_ok=True)
     visitor.page.evaluate("window.scrollTo(0, 0)")  # else the sticky header lands mid-picture
     visitor.page.screenshot(path=str(ARTIFACTS / "docs-concept-chain-rule.png"), full_page=True)
