@@ -101,7 +101,8 @@ def run_grad(arguments: argparse.Namespace) -> None:
         variables = {name: Value(value, label=name) for name, value in bound.items()}
         root = evaluate(arguments.expression, variables)
         if root.requires_grad:
-            root.label = "out"
+            if not any(root is variable for variable in variables.values()):
+                root.label = "out"  # a variable on its own (`grad x x=1`) keeps its name
             root.backward()
     except (ExpressionError, ArithmeticError, ValueError) as error:
         raise CommandError(str(error)) from None
@@ -112,10 +113,8 @@ def run_grad(arguments: argparse.Namespace) -> None:
     width = max((len(name) for name in variables), default=0)
     for name, value in variables.items():
         if not math.isfinite(value.grad):
-            raise CommandError(
-                f"∂/∂{name} is {value.grad!r}: the gradient overflows a float at these values; "
-                "use values of a smaller magnitude"
-            )
+            reason = not_finite_reason(root, value.grad)
+            raise CommandError(f"∂/∂{name} is {value.grad!r}: {reason}")
         print(f"∂/∂{name:<{width}} = {value.grad!r}")
     if arguments.explain:
         from micrograd_ann.explain import explain
@@ -131,6 +130,30 @@ def run_grad(arguments: argparse.Namespace) -> None:
         save_file(arguments.graph, draw_picture(root, graph_format or "svg"))
     if arguments.html:
         save_file(arguments.html, step_through_page(root))
+
+
+def not_finite_reason(root: Value, gradient: float) -> str:
+    """Why `gradient`, one of `root`'s, is not a finite number: an operation whose derivative is
+    infinite at an input of exactly 0 (√x, x ** 0.5 at 0: the slope is vertical, so the
+    derivative is infinite, or undefined where two such meet as ∞ − ∞), or else finite
+    factors whose product overflowed a float."""
+    from micrograd_ann.operations import operation_named
+    from micrograd_ann.trace import trace
+
+    for step in trace(root).backward:
+        if math.isinf(step.local) and step.child.data == 0.0:
+            operation = operation_named(step.node.op)
+            name, formula = (step.op, "") if operation is None else \
+                (operation.name, f": {operation.formula}")
+            where = (f"{step.node_name} = {name} of {step.child_name}, at {step.child_name} = "
+                     f"0.0, has the local derivative {step.local!r}{formula}")
+            if math.isnan(gradient):
+                return (f"the derivative is undefined at these values, where infinite local "
+                        f"derivatives meet (∞ − ∞ or 0 · ∞): {where}")
+            return (f"the derivative is infinite at these values (the slope is vertical): "
+                    f"{where}; evaluate it at a point away from that edge")
+    return ("the gradient overflows a float at these values; use values of a smaller "
+            "magnitude")
 
 
 def picture_format(path: Path) -> str:

@@ -763,7 +763,8 @@ def _generate_source(
         for value in [*order, *inputs]
         if value is not root
     )
-    body.append(dialect.statement(f"{dialect.variable}{grad_names[id(root)]} = 1.0", "∂out/∂out"))
+    seed = f"∂{names[root]}/∂{names[root]} (the seed)"  # the root's own name, never "out"
+    body.append(dialect.statement(f"{dialect.variable}{grad_names[id(root)]} = 1.0", seed))
     body.extend(_backward_lines(order, names, operand_lists, grad_names, root, dialect))
     returned = [names[root], dialect.sequence([grad_names[id(value)] for value in inputs])]
     if dialect.record_edges:

@@ -159,6 +159,38 @@ def test_train_writes_model_history_and_pictures(tmp_path: Path) -> None:
     assert svg.lstrip().startswith(("<?xml", "<svg")) and "</svg>" in svg
 
 
+def test_grad_of_a_variable_alone_keeps_its_name_in_the_program() -> None:
+    completed = run("grad", "x", "x=1", "--code")
+    assert completed.returncode == 0, completed.stderr
+    assert "def value_and_grad(x):" in completed.stdout
+    assert "return x, (grad_x,)" in completed.stdout
+    assert "out" not in completed.stdout
+
+
+@pytest.mark.parametrize("expression", ["sqrt(x)", "x**0.5", "sqrt(x*y)", "sqrt(x)*y"])
+def test_an_infinite_derivative_is_called_infinite_not_an_overflow(expression: str) -> None:
+    # d/dx √x = 1/(2√x) → +∞ as x → 0⁺: the slope is vertical, no magnitude is too large.
+    completed = run("grad", expression, "x=0", "y=2")
+    assert_one_line_error(completed, 2)
+    assert "∂/∂x is inf: the derivative is infinite at these values" in completed.stderr
+    assert "at x = 0.0" in completed.stderr or "= 0.0, has" in completed.stderr
+    assert "overflow" not in completed.stderr
+
+
+def test_infinite_derivatives_that_cancel_are_called_undefined() -> None:
+    completed = run("grad", "sqrt(x) - sqrt(x)", "x=0")  # ∞ − ∞
+    assert_one_line_error(completed, 2)
+    assert "∂/∂x is nan: the derivative is undefined at these values" in completed.stderr
+
+
+def test_a_finite_derivative_too_large_for_a_float_is_an_overflow() -> None:
+    # d/dx x^0.01 = 0.01·x^−0.99 ≈ 1.2e318 at the smallest subnormal, 4.9e-324: finite, but
+    # past the largest float (1.8e308).
+    completed = run("grad", "x**0.01", "x=5e-324")
+    assert_one_line_error(completed, 2)
+    assert "∂/∂x is inf: the gradient overflows a float at these values" in completed.stderr
+
+
 def test_train_refuses_a_loss_that_does_not_fit_the_data(tmp_path: Path) -> None:
     completed = run("train", "--dataset", "spirals", "--loss", "hinge", "--out", str(tmp_path))
     assert completed.returncode == 2
