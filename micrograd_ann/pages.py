@@ -354,7 +354,8 @@ def _local_parts(
     step: BackwardStep, index: int, node_id: dict[Value, str], steps: Trace
 ) -> list[Part]:
     """`tanh: ∂out/∂add1 = 1 − tanh(add1)² = 1 − (` out `)²`: the local derivative's rule
-    with its numbers left for the script to fill in (it adds ` = ` and the local derivative)."""
+    with its numbers left for the script to fill in (it adds ` = ` and the local derivative,
+    unless the rule is the constant 1 or −1)."""
     node, child = step.node, step.child
     children = node.children
     name = steps.names.of
@@ -375,12 +376,11 @@ def _local_parts(
     elif op == "neg":
         rule = [text("−1")]
     elif op == "mul":
-        other = children[1 - index]
-        rule = [text(f"{name(other)} = "), data(other)]
+        rule = [text(name(children[1 - index]))]
     elif op == "dot":
         count = (len(children) - 1) // 2
         other = children[index + count] if index < count else children[index - count]
-        rule = [text(f"{name(other)} = "), data(other)]
+        rule = [text(name(other))]
     elif op == "div":
         b = children[1]
         rule = (

@@ -174,8 +174,7 @@
         ".grad stays " + fmt(sum) + ")";
     }
     const local = filled(step.local);
-    const withNumber = step.local.some(function (part) { return part[0] === "d"; })
-      ? local + " = " + fmt(edge[1]) : local;
+    const withNumber = / = [−-]?1$/.test(local) ? local : local + " = " + fmt(edge[1]);
     return withNumber + ". Chain rule: " + child + ".grad += " + fmt(edge[0]) + " × " +
       fmt(edge[1]) + " = " + fmt(edge[2]) + " (" + child + ".grad is now " + fmt(sum) + ")";
   }
