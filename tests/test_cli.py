@@ -373,6 +373,11 @@ def test_train_writes_through_a_symbolic_link_and_keeps_the_mode(tmp_path: Path)
     assert (tmp_path / "runs" / "kept.json").stat().st_mode & 0o777 == 0o600
 
 
+READ_THEN_FAIL = 'cat >/dev/null\necho "Error: out of memory" >&2\nexit 1\n'
+"""A fake `dot` that fails as Graphviz does, after reading its input: one that exited first would
+race the writer, which may then fail with "Broken pipe" instead of reading dot's message."""
+
+
 def fake_dot(folder: Path, script: str) -> dict[str, str]:
     """An environment whose PATH has a `dot` running `script` instead of Graphviz."""
     folder.mkdir(exist_ok=True)
@@ -390,7 +395,7 @@ def run_with(environment: dict[str, str], *arguments: str) -> subprocess.Complet
 
 
 def test_a_dot_that_fails_is_one_line(tmp_path: Path) -> None:
-    failing = fake_dot(tmp_path / "bin", 'echo "Error: out of memory" >&2\nexit 1\n')
+    failing = fake_dot(tmp_path / "bin", READ_THEN_FAIL)
     for picture in ("g.svg", "g.png"):
         completed = run_with(failing, "grad", "x*x", "x=2", "--graph", str(tmp_path / picture))
         assert_one_line_error(completed, 1)
@@ -399,7 +404,7 @@ def test_a_dot_that_fails_is_one_line(tmp_path: Path) -> None:
 
 
 def test_a_dot_that_fails_while_a_demo_draws_is_one_line(tmp_path: Path) -> None:
-    failing = fake_dot(tmp_path / "bin", 'echo "Error: out of memory" >&2\nexit 1\n')
+    failing = fake_dot(tmp_path / "bin", READ_THEN_FAIL)
     completed = run_with(failing, "demo", "two_neuron_chain", "--fast", "--out",
                          str(tmp_path / "pictures"))
     assert_one_line_error(completed, 1)
@@ -700,7 +705,10 @@ def test_help_and_the_demo_list_to_a_full_disk_are_one_line(
 
 
 def test_each_picture_dot_cannot_draw_gets_its_own_note(tmp_path: Path) -> None:
-    failing = fake_dot(tmp_path / "bin", 'echo "Error: layout failed" >&2\nexit 3\n')
+    # The fake dot reads its whole input before failing, as Graphviz does on a layout error: one
+    # that exits first races the writer, which then fails with "Broken pipe" (1–2 runs in 3).
+    failing = fake_dot(tmp_path / "bin",
+                       'cat >/dev/null\necho "Error: layout failed" >&2\nexit 3\n')
     out = tmp_path / "run"
     completed = run_with(failing, "train", "--dataset", "xor", "--epochs", "1", "--quiet",
                          "--out", str(out))
