@@ -102,9 +102,15 @@ def main(fast: bool = False, out: Path | None = None) -> dict[str, Any]:
         from micrograd_ann.viz import draw_graph, render_svg
 
         write_text(out, "two_neuron_chain_graph.svg", render_svg(draw_graph(error)))
-        # The same chain rule, one edge at a time: open it and press "Next step".
+        # The same chain rule, one edge at a time: open it and press "Next step". Change w2 in
+        # its field and every number recomputes (the compiler's JavaScript, the engine's
+        # numbers); tick "Predict each step" to work each gradient out by hand first.
         page = backprop_page(error, title="Two neurons in a chain: the chain rule step by step")
         write_text(out, "two_neuron_chain_steps.html", page.html)
+        print(
+            "\nIn two_neuron_chain_steps.html: step through both passes, change w1, b1, w2 or b2 "
+            "and watch them recompute, or tick 'Predict each step' and compute each one first."
+        )
     return {
         "hand_gradients": by_hand,
         "engine_gradients": {name: parameter.grad for name, parameter in parameters.items()},

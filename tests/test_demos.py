@@ -12,6 +12,7 @@ import itertools
 import math
 import os
 import random
+import re
 import shutil
 import struct
 import subprocess
@@ -225,6 +226,9 @@ def test_two_neuron_chain_writes_its_computation_graph(tmp_path: Path) -> None:
     assert "<svg" in svg and ">E<" in svg.replace(" ", "")
     steps = (tmp_path / "two_neuron_chain_steps.html").read_text(encoding="utf-8")
     assert "E.grad = 1" in steps and 'role="status"' in steps
+    # the page can recompute: the generated JavaScript of this graph is in it, every parameter
+    # an argument (each then has its "Value of …" field)
+    assert re.search(r"function value_and_grad\((w1|b1|w2|b2)(, (w1|b1|w2|b2)){3}\)", steps)
 
 
 def test_newton_converges_in_a_handful_of_steps_where_gradient_descent_crawls() -> None:
