@@ -165,13 +165,15 @@ def chain_rule_page() -> str:
     """The two-neuron chain of demos/two_neuron_chain.py, one sample (x = 0.5, T = 0.3)."""
     from micrograd_ann import Value, backprop_page
 
+    x = Value(0.5, label="x", requires_grad=False)  # the input and the target are constants
+    target = Value(0.3, label="T", requires_grad=False)
     w1, b1 = Value(0.4, label="w1"), Value(-0.2, label="b1")
     w2, b2 = Value(1.2, label="w2"), Value(0.1, label="b2")
-    a1 = (w1 * 0.5 + b1).sigmoid()
+    a1 = (w1 * x + b1).sigmoid()
     a1.label = "a1"
     a2 = (w2 * a1 + b2).sigmoid()
     a2.label = "a2"
-    error = 0.5 * (0.3 - a2) ** 2
+    error = 0.5 * (target - a2) ** 2
     error.label = "E"
     error.backward()
     return backprop_page(error, title="The two-neuron chain, one sample").html
