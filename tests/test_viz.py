@@ -5,6 +5,7 @@ import os
 import re
 import shutil
 import sys
+import time
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -16,12 +17,14 @@ from hypothesis import strategies as st
 import micrograd_ann.viz
 from micrograd_ann import MLP, Layer, Neuron, Value, draw_graph, draw_network, render_svg
 from micrograd_ann.custom import custom_operation
+from micrograd_ann.trace import reachable_values
 from micrograd_ann.viz import (
     NODE_COLOURS,
     GraphRenderError,
     GraphTooLargeError,
     GraphvizNotFoundError,
     install_notebook_display,
+    layout_size,
     render_png,
 )
 
@@ -648,3 +651,83 @@ def test_text_no_drawing_can_hold_is_refused_naming_the_label(renderer: str) -> 
     by_hand.node("a", label=undecodable)
     with pytest.raises(GraphRenderError, match="lone surrogate"):
         render_svg(by_hand)
+
+
+# -------------------------------------------------------------------------------------------------
+# No drawing may hang: the layout is bounded (edges as well as values)
+# -------------------------------------------------------------------------------------------------
+
+
+def _dense(count: int) -> Value:
+    """The issue's graph: each value the sum of all earlier ones, scaled (count values drawn
+    as about 3·count records, and count²/2 edges)."""
+    values = [Value(1.0, label="v0")]
+    for index in range(1, count):
+        values.append(Value.sum(values[:index]) * 1e-3)
+    values[-1].backward()
+    return values[-1]
+
+
+def _horner(steps: int) -> Value:
+    """p = (…((c0·x + c1)·x + c2)…)·x + c_steps: x is used at every step."""
+    x = Value(0.5, label="x")
+    polynomial = Value(1.0, label="c0")
+    for index in range(1, steps + 1):
+        polynomial = polynomial * x + Value(float(index), label=f"c{index}")
+    polynomial.backward()
+    return polynomial
+
+
+def test_layout_size_counts_nodes_and_each_edge_once_per_rank_it_spans() -> None:
+    # y = (x·2)·x by hand: values x, 2, x·2, y and two operations, 6 nodes. Ranks: x and 2 at
+    # 0, the first * at 1, x·2 at 2, the second * at 3, y at 4. Edges: x→*₁, 2→*₁, x·2→*₂
+    # span 1 rank each, x→*₂ spans 3, and *₁→x·2, *₂→y one each: 8 ranks. 6 + 8 = 14.
+    x = Value(3.0, label="x")
+    assert layout_size(x * 2 * x) == 14
+    assert layout_size(x) == 1
+    # A value computed early and used only at the end is laid out late, next to its use.
+    chain = x
+    for _ in range(10):
+        chain = chain.tanh()
+    late_use = chain + x.exp()
+    assert layout_size(late_use) == layout_size(chain + x) + 2  # exp and its result, 2 ranks
+
+
+@pytest.mark.parametrize("graph", [_dense(30), _dense(176), _horner(40)],
+                         ids=["dense 88 values", "dense 526 values", "horner 40 steps"])
+def test_a_dense_graph_is_refused_at_once_with_the_same_error(
+    renderer: str, graph: Value, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sums of all earlier values used to pass max_nodes and then keep Graphviz busy for
+    minutes (86 values: 46 s; 176 values: over 600 s), in a notebook too."""
+    def no_layout(graph: object) -> str:
+        raise AssertionError("Graphviz was asked to lay out a graph that should be refused")
+
+    started = time.perf_counter()
+    with pytest.raises(GraphTooLargeError) as caught:
+        draw_graph(graph, max_nodes=600)
+    assert time.perf_counter() - started < 0.5
+    assert isinstance(caught.value, ValueError)
+    message = str(caught.value)
+    values = len(reachable_values(graph))
+    edges = sum(len(value.children) for value in reachable_values(graph))
+    assert f"{values} values and {edges} edges" in message and "5 × max_nodes=3,000" in message
+    assert caught.value.layout == layout_size(graph) > 3000
+    monkeypatch.setattr(micrograd_ann.viz, "render_svg", no_layout)
+    started = time.perf_counter()
+    shown = graph._repr_svg_()  # type: ignore[attr-defined]
+    assert time.perf_counter() - started < 0.5
+    assert "graph not drawn: the graph has" in _svg_texts(shown)[0]
+
+
+def test_dense_graphs_within_the_bound_are_drawn(renderer: str) -> None:
+    """The largest of the measured shapes the bound lets through (layout ≤ 2,500) take about
+    a second of Graphviz's time; ordinary graphs of 500 values are far inside it."""
+    for graph in (_dense(12), _horner(25)):
+        assert layout_size(graph) <= 2500
+        assert render_svg(draw_graph(graph)).rstrip().endswith("</svg>")
+    tree = [Value(float(index), label=f"x{index}") for index in range(250)]
+    while len(tree) > 1:
+        tree = [tree[index] * tree[index + 1] if index + 1 < len(tree) else tree[index]
+                for index in range(0, len(tree), 2)]
+    assert len(reachable_values(tree[0])) == 499 and layout_size(tree[0]) < 1500
