@@ -827,9 +827,11 @@ def generate_model_source(
     parameters: Sequence[Value],
     inputs: Sequence[Value],
     parameter_names: Sequence[str] = (),
+    dialect: Dialect = PYTHON,
 ) -> tuple[str, OverflowInputs] | None:
     """The source of a model's `forward` and `backward` (see `ModelProgram`), and the inputs
-    of the nodes its overflow checks look at (see `_Checks`).
+    of the nodes its overflow checks look at (see `_Checks`). In `JAVASCRIPT` the two functions
+    take and return arrays where the Python takes and returns tuples.
 
     Parameters are named from `parameter_names` (dotted, as `named_parameters()` gives them),
     inputs `x0, x1, …`, nodes by operation (`dot1`, `tanh1`); no label becomes a name.
@@ -837,7 +839,7 @@ def generate_model_source(
     have to be added in the engine's order across samples, which this program does not do.
     """
     order = topological_order(outputs)
-    _check_operations(order)
+    _check_operations(order, dialect)
     uses: dict[int, int] = {}
     for node in order:
         for child in node.children:
@@ -846,7 +848,9 @@ def generate_model_source(
         return None
     if any(not node.children for node in outputs):
         return None
-    names = _Names(use_labels=False)
+    names = _Names(
+        use_labels=False, reserved=_JAVASCRIPT_RESERVED if dialect is not PYTHON else frozenset()
+    )
     dotted = list(parameter_names) or [f"parameter.{index}" for index in range(len(parameters))]
     parameter_variables = [
         names.assign(value, "parameter", parameter_identifier(name))
@@ -855,37 +859,71 @@ def generate_model_source(
     input_names = [names.assign(value, "x", f"x{index}") for index, value in enumerate(inputs)]
     for node in order:
         names.assign(node)
-    operand_lists = _operand_lists(order, names)
+    operand_lists = _operand_lists(order, names, dialect)
     grad_names = {id(value): f"grad_{names[value]}" for value in parameters}
     grad_names.update({id(node): f"grad_{names[node]}" for node in order})
     state = [names[node] for node in order]
     checks = _Checks()
-    forward_lines = _forward_lines(order, names, operand_lists, checks)
+    forward_lines = _forward_lines(order, names, operand_lists, checks, dialect)
     shown = (
         f"{parameter_variables[0]} is {comment_text(dotted[0])}, and so on"
         if parameter_variables else "none"
     )
+    if dialect is PYTHON:
+        header = [
+            f"# params: model.parameters() in order ({shown}); inputs: one row, "
+            f"{_span(input_names)}",
+            *_helpers_comment({node.op for node in order}, checks.written),
+            f"{_tuple(parameter_variables)} = params",
+            f"{_tuple(input_names)} = inputs",
+        ]
+        forward = [*header, *forward_lines]
+        forward.append(f"return {_tuple([names[node] for node in outputs])}, {_tuple(state)}")
+        output_grads = _tuple([grad_names[id(node)] for node in outputs])
+        backward = [*header, f"{_tuple(state)} = state"]
+        backward.extend(
+            f"{grad_names[id(value)]} = 0.0"
+            for value in [*order, *parameters]
+            if not any(value is output for output in outputs)
+        )
+        backward.append(f"{output_grads} = output_grads")
+        backward.extend(_backward_lines(order, names, operand_lists, grad_names, None))
+        backward.append(f"return {_tuple([grad_names[id(value)] for value in parameters])}")
+        lines = ["def forward(params, inputs):", *(f"    {line}" for line in forward), ""]
+        lines += ["def backward(params, inputs, state, output_grads):"]
+        lines += [f"    {line}" for line in backward]
+        return "\n".join(lines) + "\n", checks.overflow_inputs
+    # JavaScript: the same lines, arrays for tuples
     header = [
-        f"# params: model.parameters() in order ({shown}); inputs: one row, {_span(input_names)}",
-        *_helpers_comment({node.op for node in order}, checks.written),
-        f"{_tuple(parameter_variables)} = params",
-        f"{_tuple(input_names)} = inputs",
+        dialect.line_comment(
+            f"params: model.parameters() in order ({shown}); inputs: one row, "
+            f"{_span(input_names)}"
+        ),
+        *_helpers_comment({node.op for node in order}, checks.written, dialect),
+        dialect.statement(f"const [{', '.join(parameter_variables)}] = params"),
+        dialect.statement(f"const [{', '.join(input_names)}] = inputs"),
     ]
     forward = [*header, *forward_lines]
-    forward.append(f"return {_tuple([names[node] for node in outputs])}, {_tuple(state)}")
-    output_grads = _tuple([grad_names[id(node)] for node in outputs])
-    backward = [*header, f"{_tuple(state)} = state"]
+    forward.append(dialect.statement(
+        f"return [[{', '.join(names[node] for node in outputs)}], [{', '.join(state)}]]"
+    ))
+    backward = [*header, dialect.statement(f"const [{', '.join(state)}] = state")]
     backward.extend(
-        f"{grad_names[id(value)]} = 0.0"
+        dialect.statement(f"let {grad_names[id(value)]} = 0.0")
         for value in [*order, *parameters]
         if not any(value is output for output in outputs)
     )
-    backward.append(f"{output_grads} = output_grads")
-    backward.extend(_backward_lines(order, names, operand_lists, grad_names, None))
-    backward.append(f"return {_tuple([grad_names[id(value)] for value in parameters])}")
-    lines = ["def forward(params, inputs):", *(f"    {line}" for line in forward), ""]
-    lines += ["def backward(params, inputs, state, output_grads):"]
-    lines += [f"    {line}" for line in backward]
+    output_grads = ", ".join(grad_names[id(node)] for node in outputs)
+    backward.append(dialect.statement(f"let [{output_grads}] = output_grads"))
+    backward.extend(_backward_lines(order, names, operand_lists, grad_names, None, dialect))
+    backward.append(dialect.statement(
+        f"return [{', '.join(grad_names[id(value)] for value in parameters)}]"
+    ))
+    lines = [
+        *dialect.function("forward", ["params", "inputs"], forward),
+        "",
+        *dialect.function("backward", ["params", "inputs", "state", "output_grads"], backward),
+    ]
     return "\n".join(lines) + "\n", checks.overflow_inputs
 
 

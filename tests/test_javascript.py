@@ -197,3 +197,46 @@ def test_python_source_is_unchanged_by_the_dialects() -> None:
     source, _ = generate_source(out, values)
     assert source.startswith("def value_and_grad(x, w):")
     assert "const " not in source and ";" not in source
+
+
+MODEL_RUN = """([program, params, rows, seeds]) => {
+  const model = (new Function(program + "\\nreturn micrograd_model;"))();
+  return rows.map((inputs, index) => {
+    const [outputs, state] = model.forward(params, inputs);
+    const grads = model.backward(params, inputs, state, seeds[index]);
+    return {outputs: outputs.map(String), state: state.map(String), grads: grads.map(String)};
+  });
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid"])
+def test_the_model_program_in_javascript_is_the_one_train_runs(
+    activation: str, blank_page: object
+) -> None:
+    """`javascript.model_program(model)` against `compile.model_program(model)` (what train()
+    runs): the same outputs, every node's value and the same parameter gradients."""
+    import random
+
+    from micrograd_ann import MLP
+    from micrograd_ann.compile import model_program as python_model_program
+    from micrograd_ann.javascript import model_program
+
+    model = MLP(3, [4, 3, 2], activation=activation, seed=1)
+    python_program = python_model_program(model)
+    assert python_program is not None
+    source = model_program(model)
+    generator = random.Random(5)
+    params = [parameter.data for parameter in model.parameters()]
+    rows = [[generator.uniform(-2, 2) for _ in range(3)] for _ in range(6)]
+    seeds = [[generator.uniform(-1, 1) for _ in range(2)] for _ in range(6)]
+    results = blank_page.evaluate(MODEL_RUN, [source, params, rows, seeds])  # type: ignore[attr-defined]
+    exact = activation == "relu"  # tanh and exp come from two libraries: an ulp apart at most
+    for inputs, output_grads, result in zip(rows, seeds, results):
+        outputs, state = python_program.forward(params, inputs)
+        grads = python_program.backward(params, inputs, state, output_grads)
+        for expected, got in ((outputs, result["outputs"]), (state, result["state"]),
+                              (grads, result["grads"])):
+            assert len(expected) == len(got)
+            for python, page in zip(expected, got):
+                assert same_float(python, float(page), exact), (python, page)
