@@ -189,9 +189,17 @@ def _divide_derivatives(numerator: float, denominator: float, out: float) -> tup
     return 1.0 / denominator, -out / denominator
 
 
+def _ieee_pow(base: float, exponent: float) -> float:
+    """`math.pow` as IEEE 754 and Python >= 3.11 define it: ±0 ** −∞ = +∞ (Python 3.10's
+    `math.pow` raises ValueError there)."""
+    if base == 0.0 and exponent == -math.inf:
+        return math.inf
+    return math.pow(base, exponent)
+
+
 def _power(base: float, exponent: float) -> float:
     if base - base != 0.0 or exponent - exponent != 0.0:  # nan or ±inf comes in: IEEE's pow
-        return math.pow(base, exponent)
+        return _ieee_pow(base, exponent)
     if base == 0.0 and exponent < 0.0:
         if _ieee_arithmetic.get():
             return _infinite_power(base, exponent)
@@ -259,7 +267,7 @@ def _power_derivatives_of_non_finite(
     base: float, exponent: float, out: float
 ) -> tuple[float, float]:
     """k·b^(k−1) and b^k·ln b in IEEE arithmetic, with PyTorch's convention that d/db b⁰ = 0."""
-    by_base = 0.0 if exponent == 0.0 else exponent * math.pow(base, exponent - 1.0)
+    by_base = 0.0 if exponent == 0.0 else exponent * _ieee_pow(base, exponent - 1.0)
     if base < 0.0:
         return by_base, math.nan
     if base == 0.0:
