@@ -14,6 +14,7 @@ import argparse
 import itertools
 import json
 import math
+import os
 import random
 import statistics
 import subprocess
@@ -382,7 +383,9 @@ def collections_per_step(step: Callable[[], float], steps: int = 5) -> dict[str,
 
 
 def serve_steps(engine: str) -> None:
-    """A child process that times one Value-level step per line read from stdin."""
+    """A child process that times one Value-level step per line read from stdin, in CPU
+    seconds of this process (`time.process_time`): on a machine shared with other work that
+    moves far less than wall-clock time."""
     step = micrograd_step() if engine == "micrograd" else ours_value_level_step()
     step()  # warm-up
     for command in sys.stdin:
@@ -392,26 +395,37 @@ def serve_steps(engine: str) -> None:
                        "bytes": bytes_per_constant_product(engine)}
             print(json.dumps(figures), flush=True)
             continue
-        start = time.perf_counter()
+        start = time.process_time()
         step()
-        print(time.perf_counter() - start, flush=True)
+        print(time.process_time() - start, flush=True)
 
 
-def value_level_rounds(rounds: int = 5, repeats: int = 3) -> dict[str, Any]:
+def value_level_rounds(
+    rounds: int = 5, repeats: int = 3, baseline: Path | None = None
+) -> dict[str, Any]:
     """The Value-level step (identical code) on both engines, alternated step by step.
 
     Each engine lives in its own child process for the whole run (so neither inherits the
     other's garbage: micrograd's graphs are reference cycles, freed only by the collector), and
-    the parent asks them in turn for one step, so both see the same machine load. The collector
-    stays on, as in user code. A round is the median of `repeats` steps of each.
+    the parent asks them in turn for one step, so all see the same machine load. The collector
+    stays on, as in user code. A round is the median of `repeats` steps of each. With
+    `baseline` (the root of another checkout of this project, e.g. a `git worktree` of an older
+    commit), its engine runs as a third process, "ours_before", in the same rounds.
     """
-    children = {
-        engine: subprocess.Popen(
-            [sys.executable, __file__, "--serve", engine],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    engines = {"micrograd": None, "ours": None}
+    if baseline is not None:
+        engines["ours_before"] = baseline
+    children = {}
+    for engine, root in engines.items():
+        environment = dict(os.environ)
+        if root is not None:  # the older checkout's package, imported first
+            environment["PYTHONPATH"] = os.pathsep.join(
+                [str(root), environment.get("PYTHONPATH", "")]
+            )
+        children[engine] = subprocess.Popen(
+            [sys.executable, __file__, "--serve", "micrograd" if engine == "micrograd" else "ours"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=environment,
         )
-        for engine in ("micrograd", "ours")
-    }
 
     def ask(engine: str, command: str) -> str:
         child = children[engine]
@@ -423,14 +437,12 @@ def value_level_rounds(rounds: int = 5, repeats: int = 3) -> dict[str, Any]:
     results: dict[str, Any] = {"rounds": []}
     try:
         for _ in range(rounds):
-            times: dict[str, list[float]] = {"micrograd": [], "ours": []}
+            times: dict[str, list[float]] = {engine: [] for engine in engines}
             for _ in range(repeats):
                 for engine in times:
                     times[engine].append(float(ask(engine, "step")))
-            micrograd_seconds = statistics.median(times["micrograd"])
-            ours_seconds = statistics.median(times["ours"])
-            results["rounds"].append({"micrograd": micrograd_seconds, "ours": ours_seconds,
-                                      "ratio": micrograd_seconds / ours_seconds})
+            medians = {engine: statistics.median(seconds) for engine, seconds in times.items()}
+            results["rounds"].append(medians)
         for engine in children:
             results[engine] = json.loads(ask(engine, "figures"))
     finally:
@@ -438,23 +450,30 @@ def value_level_rounds(rounds: int = 5, repeats: int = 3) -> dict[str, Any]:
             if child.stdin is not None:
                 child.stdin.close()
             child.wait()
-    ratios = [figures["ratio"] for figures in results["rounds"]]
-    results["median_ratio"] = statistics.median(ratios)
+    for engine in engines:
+        if engine != "micrograd":
+            results[f"median_ratio_{engine}"] = statistics.median(
+                medians["micrograd"] / medians[engine] for medians in results["rounds"]
+            )
     return results
 
 
 def print_value_level_rounds(results: dict[str, Any]) -> None:
-    print("Value-level step (micrograd's demo code on both engines), alternated step by step")
-    for index, figures in enumerate(results["rounds"]):
-        print(f"  round {index}: micrograd {figures['micrograd'] * 1000:7.1f} ms, "
-              f"ours {figures['ours'] * 1000:6.1f} ms = {figures['ratio']:5.1f}x")
-    print(f"  median of the rounds: {results['median_ratio']:.1f}x")
-    for engine in ("micrograd", "ours"):
+    print("Value-level step (micrograd's demo code on both engines), alternated step by step, "
+          "CPU time")
+    engines = [engine for engine in results["rounds"][0] if engine != "micrograd"]
+    for index, medians in enumerate(results["rounds"]):
+        print(f"  round {index}: micrograd {medians['micrograd'] * 1000:7.1f} ms, " + ", ".join(
+            f"{engine} {medians[engine] * 1000:6.1f} ms = "
+            f"{medians['micrograd'] / medians[engine]:5.1f}x" for engine in engines))
+    print("  median ratio of the rounds: " + ", ".join(
+        f"{engine} {results[f'median_ratio_{engine}']:.1f}x" for engine in engines))
+    for engine in ("micrograd", *engines):
         collector, tracked = results[engine]["collector"], results[engine]["tracked"]
-        print(f"  {engine:9}: per x * 2.0 node {tracked['allocated']:.1f} tracked allocations, "
+        print(f"  {engine:11}: per x * 2.0 node {tracked['allocated']:.1f} tracked allocations, "
               f"{tracked['tracked_after_collection']:.1f} still tracked after a collection, "
               f"{results[engine]['bytes']:.0f} B")
-        print("             per step, collections "
+        print("               per step, collections "
               + ", ".join(f"gen{g} {collector[f'gen{g}_runs']:.1f} "
                           f"({collector[f'gen{g}_ms']:.1f} ms)" for g in range(3)))
 
@@ -660,6 +679,11 @@ def main() -> None:
         help="only the Value-level step against micrograd, alternated in one process, with "
         "the cycle collector's figures (about a minute)",
     )
+    parser.add_argument(
+        "--baseline", type=Path, metavar="CHECKOUT",
+        help="with --value-level: also run the engine of this other checkout (e.g. a git "
+        "worktree of an older commit) in the same rounds",
+    )
     arguments = parser.parse_args()
     if arguments.child:
         print(json.dumps(CHILDREN[arguments.child]()))
@@ -671,7 +695,7 @@ def main() -> None:
         serve_steps(arguments.serve)
         return
     if arguments.value_level:
-        print_value_level_rounds(value_level_rounds())
+        print_value_level_rounds(value_level_rounds(baseline=arguments.baseline))
         return
     if arguments.instructions:
         counts = {name: instructions_per_step(name) for name in ("floats", "ours_train")}
