@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+import graphviz
+
 from micrograd_ann.compile import generate_source
 from micrograd_ann.engine import Value, topological_order
 from micrograd_ann.explain import chain_rule_table
@@ -25,7 +27,7 @@ from micrograd_ann.javascript import gradient_program, javascript_number, missin
 from micrograd_ann.naming import HasNamedParameters
 from micrograd_ann.operations import operation_named
 from micrograd_ann.trace import BackwardStep, Trace, reachable_values, symbol_of, trace
-from micrograd_ann.viz import draw_graph, render_svg
+from micrograd_ann.viz import Drawing, draw_graph, render_svg
 
 __all__ = ["Page", "backprop_page", "html_document", "page_asset", "script_json"]
 
@@ -122,7 +124,8 @@ def backprop_page(
 
     - forward, one interior node at a time in topological order:
       `add1 = mul1 + b = -0.7500 + 0.2000 = -0.5500`;
-    - the seed, `out.grad = 1` (∂root/∂root);
+    - the seed, `out.grad = 1` (∂root/∂root), or the gradient given to `backward(gradient)`
+      (`out.grad = 2` after `out.backward(2.0)`: every gradient is then twice as large);
     - backward, one edge per step in the order `backward()` applied them, with the child's
       running sum: `b.grad += 0.7495 × 1.0000 = 0.7495 (b.grad is now 0.7495)`.
 
@@ -145,6 +148,12 @@ def backprop_page(
     page_title = title if title is not None else f"Backpropagation through {root_name}"
     leaves = [value for value in values if not value.children and value.requires_grad]
     program, python_program, read_only = _programs(root, leaves)
+    seed = javascript_number(root.grad)  # what backward() started from: 1, or its gradient=
+    if seed != "1" and program is not None:  # the generated program starts from 1
+        program, read_only = None, (
+            f"The inputs are read-only: backward() was given the gradient {seed}, and this "
+            "page's program recomputes from a gradient of 1."
+        )
     data: dict[str, Any] = {
         "start": (
             f"Step 0 of {len(steps.forward) + len(steps.backward) + 1}: only the leaves are "
@@ -162,14 +171,21 @@ def backprop_page(
             for s in steps.backward
         ],
         "root": node_id[root],
+        "seed": seed,
         "program": program,
         "readOnly": read_only,
         "panel": len(leaves) <= _PANEL_LEAVES,
+        "neurons": None,
     }
+    neuron_svg = ""
+    if model is not None and len(values) > _NEURON_VIEW_ABOVE:
+        neuron_view = _neuron_view(model, values, node_id, steps, data["steps"])
+        if neuron_view is not None:
+            neuron_svg, data["neurons"] = neuron_view
     table = chain_rule_table(steps.backward)._repr_html_()
     texts = [
         *(step.text for step in steps.forward),
-        f"{root_name}.grad = 1",
+        f"{root_name}.grad = {seed}",
         *(step.text for step in steps.backward),
     ]
     all_steps = "".join(f"<li>{html.escape(text)}</li>" for text in texts)
@@ -183,6 +199,7 @@ an input and watch both passes recompute.</p>
 <button type="button" id="next">Next step</button>
 <button type="button" id="reset">Reset</button>
 <label><input type="checkbox" id="predict"> Predict each step</label>
+<label hidden><input type="checkbox" id="neuron-view"> Neuron view</label>
 <span class="zoom"><button type="button" id="zoom-in">Zoom in</button>
 <button type="button" id="zoom-out">Zoom out</button>
 <button type="button" id="fit">Fit</button></span>
@@ -198,7 +215,7 @@ gradient is filled in (turn JavaScript on to step through it).</p>
 <p id="error" role="alert" hidden></p>
 <div class="workspace">
 <div class="graph">
-{svg}</div>
+{svg}{neuron_svg}</div>
 <div id="inputs" hidden></div>
 </div>
 <div id="tooltip" role="tooltip" hidden></div>
@@ -227,7 +244,137 @@ JavaScript by the same generator.</p>
 
 
 _GRAPH_FONT = ' font-family="Helvetica,sans-Serif" font-size="11.00"'
-_PANEL_LEAVES = 20  # at most this many editable leaves: their inputs in a panel by the graph
+_PANEL_LEAVES = 20
+_NEURON_VIEW_ABOVE = 60  # a model's graph of more values opens in the neuron view
+_ACTIVATIONS = ("relu", "tanh", "sigmoid")
+
+
+def _neuron_view(
+    model: HasNamedParameters,
+    values: list[Value],
+    node_id: dict[Value, str],
+    steps: Trace,
+    page_steps: list[dict[str, Any]],
+) -> tuple[str, dict[str, Any]] | None:
+    """The graph with each neuron (its weights, bias, dot and activation) as one box, and the
+    steps grouped one neuron at a time; None when no neuron is found in the graph.
+
+    A neuron's box carries its output's id (`valueN`), so it shows that value's data and grad;
+    the steps are runs of the scalar steps (`end`: how many scalar steps are done after it),
+    so stepping here and in the scalar graph is the same computation, seen closer or farther.
+    """
+    groups: dict[str, list[Value]] = {}
+    for name, parameter in model.named_parameters():
+        prefix = re.sub(r"\.(w\.\d+|b)$", "", name)
+        groups.setdefault(prefix, []).append(parameter)
+    parents: dict[Value, list[Value]] = {}
+    for value in values:
+        for child in value.children:
+            parents.setdefault(child, []).append(value)
+    owner: dict[Value, Value] = {}  # every member of a neuron → the neuron's output
+    names: dict[Value, str] = {}  # a neuron's output → the neuron's name
+    for prefix, parameters in groups.items():
+        dot = next((p for p in parents.get(parameters[0], []) if p.op == "dot"), None)
+        if dot is None:
+            continue
+        above = parents.get(dot, [])
+        output = above[0] if len(above) == 1 and above[0].op in _ACTIVATIONS else dot
+        for member in (*parameters, dot, output):
+            owner[member] = output
+        names[output] = prefix
+    if not names:
+        return None
+    shown = [value for value in values if value not in owner or owner[value] is value]
+    drawing = Drawing(
+        "neuron_view", graph_attr={"rankdir": "LR"},
+        node_attr={"fontname": "Helvetica", "fontsize": "11", "shape": "box"},
+    )
+    for value in shown:
+        name = names.get(value) or steps.names.of(value)
+        drawing.node(
+            node_id[value],
+            label=graphviz.nohtml(f"{_plain(name)}\\ndata ?\\ngrad ?"),
+            style="filled",
+            fillcolor="#fdae61" if value in names else "#ffffff",
+        )
+    edges = set()
+    for value in shown:
+        members = [m for m in values if owner.get(m) is value] if value in names else [value]
+        for member in members:
+            for child in member.children:
+                source = owner.get(child, child)
+                if source is not value and (source, value) not in edges:
+                    edges.add((source, value))
+                    drawing.edge(node_id[source], node_id[value])
+    svg = render_svg(drawing)
+    svg = svg[svg.index("<svg") :]
+    svg = re.sub(r"<!-- [^<>]*? -->\n", "", svg).replace(_GRAPH_FONT, "")
+    svg = svg.replace("<svg ", '<svg class="neurons" ', 1)
+    by_id = {node_id[value]: value for value in names}
+    svg = re.sub(
+        r'(<g id="node\d+" class="node")>(\s*<title>(value\d+)</title>)',
+        lambda match: (
+            f'{match.group(1)} data-name="{html.escape(names[by_id[match.group(3)]])}">'
+            f"{match.group(2)}" if match.group(3) in by_id else match.group(0)
+        ),
+        svg,
+    )
+    return svg, {"steps": _neuron_steps(page_steps, owner, names, node_id, steps)}
+
+
+def _plain(name: str) -> str:
+    """`name` as a plain Graphviz label: printable, backslashes doubled (no escapes)."""
+    return "".join(c for c in name if c.isprintable()).replace("\\", "\\\\")
+
+
+def _neuron_steps(
+    page_steps: list[dict[str, Any]],
+    owner: dict[Value, Value],
+    names: dict[Value, str],
+    node_id: dict[Value, str],
+    steps: Trace,
+) -> list[dict[str, Any]]:
+    """The scalar steps in runs, one run per neuron (its dot and activation forward, or every
+    edge out of them backward); any other step stays a step of its own."""
+    by_id = {node_id[value]: value for value in node_id}
+    root_name = steps.names.of(steps.root)
+    grouped: list[dict[str, Any]] = []
+    for count, step in enumerate(page_steps, start=1):
+        value = by_id[step.get("parent", step["node"])]
+        neuron = owner.get(value) if "local" in step or step["pass"] == "forward" else None
+        last = grouped[-1] if grouped else None
+        if neuron is not None and last and last.get("neuron") == node_id[neuron] and \
+                last["pass"] == step["pass"]:
+            last["end"] = count
+            if "index" in step and by_id[step["node"]] not in owner:
+                last["parts"] += [["t", f", {steps.names.of(by_id[step['node']])} += "],
+                                  ["p", step["index"]]]
+            continue
+        if neuron is None:
+            grouped.append({"pass": step["pass"], "end": count, "node": step["node"]})
+            continue
+        name = names[neuron]
+        dot = next(m for m in owner if owner[m] is neuron and m.op == "dot")
+        act = neuron.op if neuron is not dot else ""
+        output = node_id[neuron]
+        if step["pass"] == "forward":
+            parts: list[Part] = (
+                [["t", f"{name}: {act}(Σ w·x + b) = {act}("], ["d", node_id[dot]],
+                 ["t", ") = "], ["d", output]]
+                if act else [["t", f"{name}: Σ w·x + b = "], ["d", output]]
+            )
+        else:
+            parts = [["t", f"{name}: ∂{root_name}/∂{name} = "], ["g", output]]
+            if act:
+                parts += [["t", f", through {act}: ∂{root_name}/∂(w·x + b) = "],
+                          ["g", node_id[dot]]]
+            parts += [["t", "; to its weights and bias, and on"]]
+            if "index" in step and by_id[step["node"]] not in owner:
+                parts += [["t", f": {steps.names.of(by_id[step['node']])} += "],
+                          ["p", step["index"]]]
+        grouped.append({"pass": step["pass"], "end": count, "node": output,
+                        "neuron": output, "parts": parts})
+    return grouped  # at most this many editable leaves: their inputs in a panel by the graph
 
 
 def _programs(root: Value, leaves: list[Value]) -> tuple[str | None, str, str]:
@@ -302,7 +449,8 @@ def _page_steps(steps: Trace, node_id: dict[Value, str]) -> list[dict[str, Any]]
     ]
     root = steps.root
     page_steps.append(
-        {"pass": "backward", "node": node_id[root], "text": f"{steps.names.of(root)}.grad = 1"}
+        {"pass": "backward", "node": node_id[root],
+         "text": f"{steps.names.of(root)}.grad = {javascript_number(root.grad)}"}
     )
     page_steps.extend(
         {

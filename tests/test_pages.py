@@ -383,6 +383,32 @@ def test_play_becomes_pause_and_steps_on_its_own(browser: object, tmp_path: Path
 
 
 @pytest.mark.browser
+def test_the_page_shows_the_seed_backward_was_given(browser: object, tmp_path: Path) -> None:
+    """After `out.backward(2.0)` the page said `out.grad = 1` and showed grad 1.0000 on the
+    root while the next step used upstream 2.0000. By hand: the first edge carries
+    2 · (1 − tanh²(−0.55)) = 2 · 0.7495 = 1.4990."""
+    x, w, b = Value(0.5, label="x"), Value(-1.5, label="w"), Value(0.2, label="b")
+    out = (x * w + b).tanh()
+    out.label = "out"
+    out.backward(2.0)
+    opened = open_page(browser, tmp_path, out)
+    for _ in range(3):  # the forward pass
+        opened.click("Next step")
+    assert opened.field("value0", "grad") == "grad ?"
+    opened.click("Next step")
+    assert opened.status().endswith(": out.grad = 2")
+    assert opened.field("value0", "grad") == "grad 2.0000"
+    opened.click("Next step")
+    assert opened.status().endswith("add1.grad += 2.0000 × 0.7495 = 1.4990 "
+                                    "(add1.grad is now 1.4990)")
+    opened.page.locator(".graph g.node:has(title:text-is('value0'))").click()
+    details = str(opened.page.locator("#details section:not([hidden])").text_content())
+    assert "2 (the seed)" in details and "1 (the seed)" not in details
+    assert "out.grad = 2" in str(opened.page.locator("details ol").text_content())
+    opened.check_clean()
+
+
+@pytest.mark.browser
 def test_a_value_used_twice_shows_its_running_sum(browser: object, tmp_path: Path) -> None:
     a, out = used_twice()
     opened = open_page(browser, tmp_path, out)

@@ -152,7 +152,7 @@
     if (current === page.steps.length) return shown;
     for (let index = forwardCount; index < current; index += 1) {
       const step = page.steps[index];
-      shown[step.node] = step.index === undefined ? 1 : sums[step.index];
+      shown[step.node] = step.index === undefined ? number(page.seed) : sums[step.index];
     }
     return shown;
   }
@@ -180,7 +180,7 @@
   }
   function expectedOf(step, sums) { // the number a step produces, for predictions
     if (step.pass === "forward") return state.data[step.node];
-    if (step.index === undefined) return 1;
+    if (step.index === undefined) return number(page.seed);
     return sums[step.index];
   }
 
@@ -312,7 +312,7 @@
         : "0 (from " + page.values[step.parent].name + ", skipped)");
     });
     let sum;
-    if (openId === page.root) sum = current > forwardCount ? "1 (the seed)" : "?";
+    if (openId === page.root) sum = current > forwardCount ? page.seed + " (the seed)" : "?";
     else if (!value.trainable) sum = "none: a constant, no gradient flows into it";
     else sum = terms.length ? terms.join(" + ") + " = " + grad : "?";
     const table = document.createElement("table");
