@@ -499,3 +499,41 @@ def test_draw_dot_colours_and_prev_walk_agree() -> None:
     source = dot.source  # type: ignore[attr-defined]
     assert source.count("shape=record") == len(values) + 0  # the legend uses no records
     assert source.count("shape=circle") == sum(1 for value in values if value._op)
+
+
+# -------------------------------------------------------------------------------------------------
+# AdamW with its state kept on the parameters, as EurekaLabsAI/micrograd's script does
+# -------------------------------------------------------------------------------------------------
+
+
+def test_an_adamw_with_state_on_the_parameters_agrees_with_ours() -> None:
+    # The script's idea (p.m and p.v on each parameter), written in PyTorch's order: decay the
+    # weight, update the two running means, correct their bias, step. Our AdamW keeps the same
+    # state in the optimizer instead; both must give the same numbers.
+    from micrograd_ann import MLP, AdamW
+
+    rows = [[0.5, -1.0], [1.5, 0.25], [-1.0, 1.0]]
+    targets = [1.0, -1.0, 0.5]
+    models = [MLP(2, [4, 1], seed=4) for _ in range(2)]
+    lr, beta1, beta2, eps, decay = 0.05, 0.9, 0.95, 1e-8, 1e-2
+    by_hand = models[0].parameters()
+    for p in by_hand:
+        p.m, p.v = 0.0, 0.0  # type: ignore[attr-defined]
+    ours = AdamW(models[1].parameters(), lr=lr, betas=(beta1, beta2), eps=eps, weight_decay=decay)
+    for t in range(1, 31):
+        for model in models:
+            loss = sum((model(x) - y) ** 2 for x, y in zip(rows, targets))
+            model.zero_grad()
+            loss.backward()  # type: ignore[union-attr]
+        for p in by_hand:
+            p.data *= 1 - lr * decay
+            p.m = beta1 * p.m + (1 - beta1) * p.grad  # type: ignore[attr-defined]
+            p.v = beta2 * p.v + (1 - beta2) * p.grad**2  # type: ignore[attr-defined]
+            m_hat = p.m / (1 - beta1**t)  # type: ignore[attr-defined]
+            v_hat = p.v / (1 - beta2**t)  # type: ignore[attr-defined]
+            p.data -= lr * m_hat / (v_hat**0.5 + eps)
+        ours.step()
+    assert [p.data for p in by_hand] == pytest.approx([p.data for p in models[1].parameters()],
+                                                      rel=1e-12, abs=1e-14)
+    assert all(set(vars(p)) == {"m", "v"} for p in by_hand)
+    assert all(vars(p) == {} for p in models[1].parameters())  # ours keeps none on them
