@@ -1,6 +1,7 @@
 """Shared test settings.
 
-Hypothesis profiles: "ci" is deterministic and is used when CI is set.
+Hypothesis profiles: "ci" is deterministic and is used when CI is set; "quick" (10 examples, for
+.ci/run's runs on the other Pythons) is chosen with `--hypothesis-profile quick`.
 
 Markers for tests that need a program from outside Python: `system_dot` (Graphviz's `dot`) and
 `browser` (Chromium, driven by Playwright from the `browser` extra). Without the program (or
@@ -23,6 +24,11 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile("dev", deadline=None, max_examples=100)
+# .ci/run on the other Pythons: `--hypothesis-profile quick`, the same tests with fewer examples.
+settings.register_profile(
+    "quick", derandomize=True, deadline=None, max_examples=10,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 SYSTEM_TOOLS = {
