@@ -44,6 +44,7 @@ __all__ = [
     "GraphTooLargeError",
     "GraphvizNotFoundError",
     "LAYOUT_PER_VALUE",
+    "NO_GRADIENT",
     "draw_graph",
     "draw_network",
     "install_notebook_display",
@@ -204,6 +205,11 @@ def draw_graph(
     value and the values it was computed from. Edges from constants are dashed: no gradient
     flows back along them.
 
+    A value without a gradient shows `grad —` (`NO_GRADIENT`), not a 0 it never received: a
+    constant, and every value while `root.grad` is 0, which means backward() has not run on
+    `root` (as `trace` judges it): the graph of a derivative built by
+    `grad(..., create_graph=True)`, say, before its own backward().
+
     Colours (see `NODE_COLOURS` and the legend in the picture): the output (`root`), parameters,
     inputs, constants, intermediate results and operations. A parameter and an input are both
     leaves with `requires_grad=True`, so nothing in a `Value` tells them apart: pass `model=`
@@ -245,6 +251,7 @@ def draw_graph(
         node_attr={"fontname": "Helvetica", "fontsize": "11"},
     )
     kinds_seen: list[str] = []
+    backpropagated = root.grad != 0.0
     for index, value in enumerate(values):
         kind = _kind_of(value, root, names)
         if kind not in kinds_seen:
@@ -252,7 +259,10 @@ def draw_graph(
         title = name_of(value) if name_of is not None else names.get(value, value.label)
         graph.node(
             f"value{index}",
-            label=_record_label(title, value, show_grad=show_grad, horizontal=horizontal),
+            label=_record_label(
+                title, value, show_grad=show_grad, horizontal=horizontal,
+                has_gradient=backpropagated and value.requires_grad,
+            ),
             shape="record",
             style="filled",
             fillcolor=NODE_COLOURS[kind],
@@ -281,6 +291,10 @@ def draw_graph(
     _add_legend(graph, kinds_in_legend_order, with_model=model is not None)
     return graph
 
+
+NO_GRADIENT = "—"
+"""What `draw_graph` and the step-through page show as the gradient of a value that has none:
+a constant, or any value of a graph backward() has not run on."""
 
 LAYOUT_PER_VALUE = 5
 """`draw_graph` refuses a graph whose `layout_size` is more than LAYOUT_PER_VALUE × max_nodes."""
@@ -346,11 +360,13 @@ def _kind_of(value: Value, root: Value, parameter_names: dict[Value, str]) -> st
     return "input"
 
 
-def _record_label(title: str, value: Value, *, show_grad: bool, horizontal: bool) -> str:
+def _record_label(
+    title: str, value: Value, *, show_grad: bool, horizontal: bool, has_gradient: bool
+) -> str:
     fields = [_dot_text(title, record_field=True)] if title else []
     fields.append(f"data {four_decimals(value.data)}")
     if show_grad:
-        fields.append(f"grad {four_decimals(value.grad)}")
+        fields.append(f"grad {four_decimals(value.grad) if has_gradient else NO_GRADIENT}")
     body = " | ".join(fields)
     # In a left-to-right graph, record fields stack vertically unless wrapped in braces.
     return _literal("{ " + body + " }" if horizontal else body)

@@ -15,7 +15,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import micrograd_ann.viz
-from micrograd_ann import MLP, Layer, Neuron, Value, draw_graph, draw_network, render_svg
+from micrograd_ann import (
+    MLP,
+    Layer,
+    Neuron,
+    Value,
+    draw_graph,
+    draw_network,
+    grad,
+    render_svg,
+)
 from micrograd_ann.custom import custom_operation
 from micrograd_ann.trace import reachable_values
 from micrograd_ann.viz import (
@@ -731,3 +740,43 @@ def test_dense_graphs_within_the_bound_are_drawn(renderer: str) -> None:
         tree = [tree[index] * tree[index + 1] if index + 1 < len(tree) else tree[index]
                 for index in range(0, len(tree), 2)]
     assert len(reachable_values(tree[0])) == 499 and layout_size(tree[0]) < 1500
+
+
+# -------------------------------------------------------------------------------------------------
+# A value without a gradient shows none
+# -------------------------------------------------------------------------------------------------
+
+
+def _grad_fields(source: str) -> list[str]:
+    return re.findall(r"\| (grad [^ }|\"]+)", source)
+
+
+def test_values_no_backward_reached_and_constants_show_no_gradient(renderer: str) -> None:
+    """The graph of f″ built by grad(create_graph=True) (Newton's method) was drawn with
+    "grad 0.0000" on every value, the root included, and constants showed 0.0000 too."""
+    x = Value(2.0, label="x")
+    f = x ** 3 + 2.0 * x
+    f.backward()
+    (slope,) = grad(f, x, create_graph=True)
+    (curvature,) = grad(slope, x, create_graph=True)  # 6x = 12, by hand
+    assert curvature.data == 12.0
+    fields = _grad_fields(draw_graph(curvature).source)
+    assert fields and set(fields) == {"grad —"}
+    svg = render_svg(draw_graph(curvature))
+    assert "grad —" in _svg_texts(svg) and not any(
+        text.startswith("grad ") and text != "grad —" for text in _svg_texts(svg))
+    curvature.backward()
+    fields = _grad_fields(draw_graph(curvature).source)
+    constants = [value for value in reachable_values(curvature) if not value.requires_grad]
+    assert len(fields) == len(reachable_values(curvature))
+    assert fields.count("grad —") == len(constants) > 0
+    assert fields[0] == "grad 1.0000"  # the root, value0
+
+
+def test_a_constant_shows_no_gradient_and_a_drawn_leaf_its_own() -> None:
+    x = Value(1.5, "x")
+    y = x * 2.0 + 1.0
+    assert set(_grad_fields(draw_graph(y).source)) == {"grad —"}  # before backward()
+    y.backward()
+    fields = _grad_fields(draw_graph(y).source)
+    assert sorted(fields) == ["grad 1.0000", "grad 1.0000", "grad 2.0000", "grad —", "grad —"]
