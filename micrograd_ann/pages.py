@@ -27,7 +27,7 @@ from micrograd_ann.javascript import gradient_program, javascript_number, missin
 from micrograd_ann.naming import HasNamedParameters
 from micrograd_ann.operations import operation_named
 from micrograd_ann.trace import BackwardStep, Trace, reachable_values, symbol_of, trace
-from micrograd_ann.viz import Drawing, draw_graph, render_svg
+from micrograd_ann.viz import NO_GRADIENT, Drawing, draw_graph, render_svg
 
 __all__ = ["Page", "backprop_page", "html_document", "page_asset", "script_json"]
 
@@ -129,8 +129,9 @@ def backprop_page(
     - backward, one edge per step in the order `backward()` applied them, with the child's
       running sum: `b.grad += 0.7495 × 1.0000 = 0.7495 (b.grad is now 0.7495)`.
 
-    Values not computed yet show as `?`. Clicking a node shows its operation, the operation's
-    formula, data, grad and ∂root/∂node as the sum over its parents of upstream × local.
+    Values not computed yet show as `?`, a constant's gradient as `—` (it has none). Clicking
+    a node shows its operation, the operation's formula, data, grad and ∂root/∂node as the sum
+    over its parents of upstream × local.
     `model=` names parameters as `draw_graph` and `explain` do. A graph of more than
     `max_nodes` values is refused with the same `GraphTooLargeError` (a ValueError) as
     `draw_graph`; RuntimeError when backward() has not run.
@@ -172,6 +173,7 @@ def backprop_page(
         ],
         "root": node_id[root],
         "seed": seed,
+        "noGradient": NO_GRADIENT,  # a constant's gradient, as draw_graph shows it
         "program": program,
         "readOnly": read_only,
         "panel": len(leaves) <= _PANEL_LEAVES,

@@ -383,6 +383,38 @@ def test_play_becomes_pause_and_steps_on_its_own(browser: object, tmp_path: Path
 
 
 @pytest.mark.browser
+def test_constants_show_no_gradient_at_every_step(browser: object, tmp_path: Path) -> None:
+    """A constant never gets a gradient: its box showed grad 0.0000; now `—`, as draw_graph
+    draws it, from the first step to the last, in its details too, and with JavaScript off."""
+    x = Value(1.5, label="x")
+    y = x * 2.0 + 1.0
+    y.label = "y"
+    y.backward()
+    opened = open_page(browser, tmp_path, y)
+
+    def grads() -> list[str]:
+        texts = opened.page.locator(".graph g.node text").all_text_contents()
+        return [text for text in texts if text.startswith("grad ")]
+
+    assert grads().count("grad —") == 2 and "grad 0.0000" not in grads()
+    for _ in expected_steps(y):
+        opened.click("Next step")
+        assert grads().count("grad —") == 2 and "grad 0.0000" not in grads()
+    assert sorted(grads()) == ["grad 1.0000", "grad 1.0000", "grad 2.0000", "grad —", "grad —"]
+    constant = opened.page.locator(".graph g.node", has_text="data 2.0000").first
+    constant.click()
+    details = str(opened.page.locator("#details section:not([hidden])").text_content())
+    assert "grad—" in details and "none: a constant" in details
+    opened.check_clean()
+    context = browser.new_context(java_script_enabled=False)  # type: ignore[attr-defined]
+    static = context.new_page()
+    static.goto((tmp_path / "page.html").resolve().as_uri())
+    texts = static.locator(".graph g.node text").all_text_contents()
+    assert texts.count("grad —") == 2
+    context.close()
+
+
+@pytest.mark.browser
 def test_the_page_shows_the_seed_backward_was_given(browser: object, tmp_path: Path) -> None:
     """After `out.backward(2.0)` the page said `out.grad = 1` and showed grad 1.0000 on the
     root while the next step used upstream 2.0000. By hand: the first edge carries

@@ -241,7 +241,8 @@
       const data = dataKnown(id) ? state.data[id] : null;
       const grad = grads[id];
       setField(id, "data", data === null || failure ? "?" : fmt(data));
-      setField(id, "grad", grad === null || grad === undefined || failure ? "?" : fmt(grad));
+      setField(id, "grad", !page.values[id].trainable ? page.noGradient
+        : grad === null || grad === undefined || failure ? "?" : fmt(grad));
     });
     document.querySelectorAll(".current, .current-edge").forEach(function (element) {
       element.classList.remove("current", "current-edge");
@@ -303,7 +304,8 @@
     const rootName = page.values[page.root].name;
     const data = dataKnown(openId) && !failure ? fmt(state.data[openId]) : "?";
     const shownGrad = gradShown(openId, sums);
-    const grad = shownGrad === null || failure ? "?" : fmt(shownGrad);
+    const grad = !value.trainable ? page.noGradient
+      : shownGrad === null || failure ? "?" : fmt(shownGrad);
     const terms = [];
     page.steps.forEach(function (step, index) {
       if (index >= current || step.node !== openId || step.index === undefined) return;
