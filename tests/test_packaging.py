@@ -63,9 +63,11 @@ def test_a_classifier_for_each_python_the_package_supports() -> None:
     assert versions == ["3.10", "3.11", "3.12", "3.13"]
 
 
-def test_the_test_extra_is_pytest_and_hypothesis_and_playwright_has_its_own() -> None:
+def test_the_test_extra_is_small_and_playwright_has_its_own() -> None:
     extras = setup_cfg()["options.extras_require"]
-    assert [line.split(">=")[0] for line in listed(extras["test"])] == ["pytest", "hypothesis"]
+    assert [line.split(">=")[0] for line in listed(extras["test"])] == [
+        "pytest", "hypothesis", "mpmath"
+    ]
     assert [line.split(">=")[0] for line in listed(extras["browser"])] == ["playwright"]
 
 
