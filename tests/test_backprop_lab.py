@@ -9,7 +9,6 @@ the generated program, the rules and the page's plumbing together give the engin
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -433,9 +432,82 @@ def test_page_sizes_and_the_large_page_opens_quickly(browser: object, tmp_path: 
     times = []
     for _ in range(3):  # the best of three: the machine may be busy with other work
         opened_page = browser.new_page()  # type: ignore[attr-defined]
-        started = time.perf_counter()
         opened_page.goto(path.resolve().as_uri(), wait_until="load")
-        opened_page.wait_for_function("document.querySelector('.controls').hidden === false")
-        times.append(time.perf_counter() - started)
+        assert opened_page.locator(".controls").is_visible()  # the page's script has run
+        # from navigation to the end of the load event, as the browser counts it (the inline
+        # script runs before it): the page's own time, not the test driver's
+        times.append(opened_page.evaluate(
+            "performance.getEntriesByType('navigation')[0].loadEventEnd") / 1000)
         opened_page.close()
     assert min(times) < 1.0, times
+
+
+def moons_network_loss() -> tuple[MLP, Value]:
+    """The README's 2-16-16-1 moons network (relu) and its hinge loss on one sample."""
+    from micrograd_ann import datasets
+
+    model = MLP(2, [16, 16, 1], activation="relu", seed=0)
+    X, y = datasets.two_moons(100, noise=0.1, seed=0, labels="plus_minus")
+    score = model([Value(number, requires_grad=False) for number in X[0]])
+    assert isinstance(score, Value)
+    loss = (1.0 - score * y[0]).relu()
+    loss.label = "loss"
+    loss.backward()
+    return model, loss
+
+
+@pytest.mark.browser
+def test_neuron_view_of_the_readme_network(browser: object, tmp_path: Path) -> None:  # noqa: F811
+    model, loss = moons_network_loss()
+    assert len(reachable_values(loss)) > 60
+    path = tmp_path / "moons.html"
+    backprop_page(loss, model=model).save(path)
+    opened = OpenPage(browser, path)  # 1280×720 by default: make it the issue's 1280×800
+    page = opened.page
+    page.set_viewport_size({"width": 1280, "height": 800})
+    toggle = page.get_by_label("Neuron view")
+    assert toggle.is_checked()
+    total = int(opened.status().split(" of ")[1].split(":")[0])
+    assert total <= 80
+    boxes = page.locator("svg.neurons g.node[data-name]")
+    assert boxes.count() == 16 + 16 + 1
+    neuron_names = set(boxes.evaluate_all("(nodes) => nodes.map((n) => n.dataset.name)"))
+    assert neuron_names == {f"layers.{layer}.neurons.{index}" for layer, width in
+                            enumerate([16, 16, 1]) for index in range(width)}
+    opened.click("Fit")
+    heights = page.eval_on_selector_all(
+        "svg.neurons g.node text", "(texts) => texts.map((t) => t.getBoundingClientRect().height)")
+    assert min(heights) >= 10
+    # Forward one neuron at a time: the first step is a whole neuron, its output computed.
+    opened.click("Next step")
+    assert opened.status().startswith(f"Step 1 of {total} (forward): layers.0.neurons.")
+    texts = page.locator("svg.neurons g.node.current text").all_text_contents()
+    assert texts[1].startswith("data ") and texts[1] != "data ?" and texts[2] == "grad ?"
+    for _ in range(total - 1):
+        opened.click("Next step")
+    status = opened.status()
+    assert status.startswith(f"Step {total} of {total} (backward): layers.0.neurons.")
+    assert "∂loss/∂layers.0.neurons." in status
+    # every value now shows its gradient, in the neuron view too
+    assert "grad ?" not in page.locator("svg.neurons").text_content()  # type: ignore[operator]
+    # A neuron's box opens its scalar graph, on its output, with its details.
+    page.locator("svg.neurons g.node[data-name='layers.1.neurons.3']").click()
+    assert not toggle.is_checked()
+    assert page.locator(".graph svg:not(.neurons)").is_visible()
+    assert page.locator("svg.neurons").is_hidden()
+    heading = str(page.locator("#details section h3").text_content())
+    assert heading.startswith("relu")
+    box = page.locator(f".graph g.node[data-name='{heading}']").bounding_box()
+    frame = page.locator("div.graph").bounding_box()
+    assert box is not None and frame is not None
+    assert frame["x"] <= box["x"] + box["width"] / 2 <= frame["x"] + frame["width"]
+    assert frame["y"] <= box["y"] + box["height"] / 2 <= frame["y"] + frame["height"]
+    opened.check_clean()
+
+
+@pytest.mark.browser
+def test_a_small_model_graph_has_no_neuron_view(browser: object, tmp_path: Path) -> None:  # noqa: F811
+    opened = OpenPage(browser, save(tmp_path, mlp_loss))
+    assert opened.page.get_by_label("Neuron view").is_hidden()
+    assert opened.page.locator("svg.neurons").count() == 0
+    opened.check_clean()

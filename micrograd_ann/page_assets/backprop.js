@@ -18,7 +18,7 @@
     : null;
   const svgNodes = {}; // "value3" → <g> of that node in the drawing
   const svgEdges = {}; // "value5->operation3" → <g> of that edge
-  graph.querySelectorAll("g.node, g.edge").forEach(function (group) {
+  svg.querySelectorAll("g.node, g.edge").forEach(function (group) {
     const title = group.querySelector("title").textContent;
     (group.classList.contains("node") ? svgNodes : svgEdges)[title] = group;
   });
@@ -32,6 +32,25 @@
       if (index > 0 && (field === "data" || field === "grad")) fields[id + "." + field] = text;
     });
   });
+  // The neuron view (a model's graph of more than 60 values): one box per neuron, titled with
+  // its output's id, so it shows that value's data and grad.
+  const neuronSvg = graph.querySelector("svg.neurons");
+  const neuronSteps = page.neurons ? page.neurons.steps : [];
+  const neuronNodes = {};
+  if (neuronSvg) {
+    neuronSvg.querySelectorAll("g.node").forEach(function (group) {
+      const id = group.querySelector("title").textContent;
+      neuronNodes[id] = group;
+      group.querySelectorAll("text").forEach(function (text, index) {
+        const field = text.textContent.split(" ")[0];
+        if (index > 0 && (field === "data" || field === "grad")) {
+          fields[id + ".neuron." + field] = text;
+        }
+      });
+    });
+  }
+  const neuronToggle = document.getElementById("neuron-view");
+  function inNeuronView() { return Boolean(neuronSvg && neuronToggle.checked); }
   const forwardCount = page.steps.filter(function (step) { return step.pass === "forward"; }).length;
   const tableRows = Array.from(document.querySelectorAll("#chain-table tbody tr"));
   const stepItems = Array.from(document.querySelectorAll("details ol li"));
@@ -187,6 +206,11 @@
   function show(count) {
     current = Math.max(0, Math.min(count, page.steps.length));
     render();
+    if (inNeuronView()) {
+      const grouped = neuronSteps.find(function (each) { return each.end === current; });
+      if (grouped) bringIntoView(grouped.node);
+      return;
+    }
     const step = page.steps[current - 1];
     if (step) bringIntoView(step.parent || step.node);
   }
@@ -258,7 +282,9 @@
       return;
     }
     if (current === 0) {
-      status.textContent = page.start + score();
+      status.textContent = (inNeuronView()
+        ? "Step 0 of " + neuronSteps.length + page.start.slice(page.start.indexOf(":"))
+        : page.start) + score();
       return;
     }
     const step = page.steps[current - 1];
@@ -272,11 +298,33 @@
     if (step.index !== undefined && tableRows[step.index]) {
       tableRows[step.index].setAttribute("aria-current", "step");
     }
+    if (inNeuronView()) renderNeuronStatus(sums);
+  }
+
+  // In the neuron view a step is a run of scalar steps (a whole neuron at once): its text
+  function neuronText(grouped, sums) {
+    if (!grouped.parts) return stepText(page.steps[grouped.end - 1], sums);
+    return grouped.parts.map(function (part) {
+      if (part[0] === "t") return part[1];
+      if (part[0] === "d") return fmt(state.data[part[1]]);
+      if (part[0] === "g") return fmt(state.grad[part[1]]);
+      const edge = state.edges[part[1]];
+      return edge ? fmt(edge[2]) : "0 (skipped: nothing passes on)";
+    }).join("");
+  }
+  function renderNeuronStatus(sums) {
+    const index = neuronSteps.findIndex(function (each) { return each.end === current; });
+    const grouped = neuronSteps[index];
+    if (!grouped) return;
+    if (neuronNodes[grouped.node]) neuronNodes[grouped.node].classList.add("current");
+    status.textContent = "Step " + (index + 1) + " of " + neuronSteps.length + " (" +
+      grouped.pass + "): " + neuronText(grouped, sums) + score();
   }
 
   function setField(id, field, shown) {
-    const text = fields[id + "." + field];
-    if (text) text.textContent = field + " " + shown;
+    [fields[id + "." + field], fields[id + ".neuron." + field]].forEach(function (text) {
+      if (text) text.textContent = field + " " + shown;
+    });
   }
 
   // ---------------------------------------------------------------------------------------
@@ -399,6 +447,11 @@
   }
   function next() {
     if (current >= page.steps.length) return;
+    if (inNeuronView()) { // one neuron at a time
+      const following = neuronSteps.find(function (each) { return each.end > current; });
+      show(following ? following.end : page.steps.length);
+      return;
+    }
     if (predict.checked && !failure) {
       prediction.hidden = false;
       verdict.textContent = "";
@@ -466,7 +519,15 @@
       if (current >= page.steps.length) pause();
     }, 900);
   }
-  document.getElementById("previous").addEventListener("click", function () { show(current - 1); });
+  function previous() {
+    if (!inNeuronView()) {
+      show(current - 1);
+      return;
+    }
+    const before = neuronSteps.filter(function (each) { return each.end < current; }).pop();
+    show(before ? before.end : 0);
+  }
+  document.getElementById("previous").addEventListener("click", previous);
   document.getElementById("next").addEventListener("click", next);
   document.getElementById("reset").addEventListener("click", function () {
     pause();
@@ -482,7 +543,7 @@
   playButton.addEventListener("click", function () { if (timer) pause(); else play(); });
   document.addEventListener("keydown", function (event) {
     if (event.target.tagName === "INPUT" || event.target.tagName === "TEXTAREA") return;
-    if (event.key === "ArrowLeft") show(current - 1);
+    if (event.key === "ArrowLeft") previous();
     if (event.key === "ArrowRight") next();
     if (event.key === "+" || event.key === "=") zoomBy(1.25);
     if (event.key === "-") zoomBy(0.8);
@@ -523,17 +584,32 @@
   // ---------------------------------------------------------------------------------------
   // Zoom and pan: the drawing scaled and moved inside its frame
   // ---------------------------------------------------------------------------------------
-  const viewBox = svg.viewBox.baseVal;
-  const width = viewBox && viewBox.width ? viewBox.width : svg.getBBox().width;
-  const height = viewBox && viewBox.height ? viewBox.height : svg.getBBox().height;
-  const view = {scale: 1, x: 0, y: 0};
+  let drawing = svg; // the drawing shown: the scalar graph, or the neuron view
+  let width = 0;
+  let height = 0;
+  let view = {scale: 1, x: 0, y: 0};
+  const views = new Map(); // each drawing keeps its own zoom
   graph.classList.add("zoomable");
-  svg.removeAttribute("width");
-  svg.removeAttribute("height");
-  svg.style.width = width + "px";
-  svg.style.height = height + "px";
+  function useDrawing(element) {
+    drawing = element;
+    [svg, neuronSvg].forEach(function (each) {
+      if (each) each.style.display = each === element ? "" : "none";
+    });
+    const box = element.viewBox.baseVal;
+    width = box && box.width ? box.width : element.getBBox().width;
+    height = box && box.height ? box.height : element.getBBox().height;
+    element.removeAttribute("width");
+    element.removeAttribute("height");
+    element.style.width = width + "px";
+    element.style.height = height + "px";
+    const known = views.has(element);
+    if (!known) views.set(element, {scale: 1, x: 0, y: 0});
+    view = views.get(element);
+    if (known) apply(); else fit();
+  }
   function apply() {
-    svg.style.transform = "translate(" + view.x + "px, " + view.y + "px) scale(" + view.scale + ")";
+    drawing.style.transform = "translate(" + view.x + "px, " + view.y + "px) scale(" +
+      view.scale + ")";
   }
   function fit() {
     if (!graph.style.height) { // a frame as tall as the drawing at full width, within the window
@@ -556,12 +632,12 @@
     view.scale = scale;
     apply();
   }
-  function bringIntoView(id) {
-    const node = svgNodes[id];
+  function bringIntoView(id, always) {
+    const node = (drawing === neuronSvg ? neuronNodes : svgNodes)[id];
     if (!node) return;
     const frame = graph.getBoundingClientRect();
     const box = node.getBoundingClientRect();
-    if (box.left >= frame.left && box.right <= frame.right && box.top >= frame.top &&
+    if (!always && box.left >= frame.left && box.right <= frame.right && box.top >= frame.top &&
         box.bottom <= frame.bottom) return;
     view.x += frame.left + frame.width / 2 - (box.left + box.width / 2);
     view.y += frame.top + frame.height / 2 - (box.top + box.height / 2);
@@ -620,6 +696,42 @@
   document.querySelector(".controls").hidden = false;
   state = pythonState();
   written = state; // Python wrote the first state's numbers into the table and the list
-  fit();
+  if (neuronSvg && neuronSteps.length) {
+    neuronToggle.parentElement.hidden = false;
+    neuronToggle.checked = true; // on by default: the graph is big
+    neuronToggle.addEventListener("change", function () {
+      if (inNeuronView()) { // back to the neuron step that holds the current one
+        const holding = neuronSteps.filter(function (each) { return each.end <= current; }).pop();
+        current = holding ? holding.end : 0;
+      }
+      useDrawing(inNeuronView() ? neuronSvg : svg);
+      show(current);
+    });
+    // A neuron's box opens its scalar graph, centred on its output, with its details.
+    Object.keys(neuronNodes).forEach(function (id) {
+      const node = neuronNodes[id];
+      if (!node.dataset.name) return;
+      node.setAttribute("tabindex", "0");
+      node.setAttribute("role", "button");
+      node.setAttribute("aria-label", "scalar graph of " + node.dataset.name);
+      function expand() {
+        neuronToggle.checked = false;
+        useDrawing(svg);
+        view.scale = 1;
+        apply();
+        bringIntoView(id, true);
+        openDetails(id);
+        render();
+      }
+      node.addEventListener("click", function () { if (!dragged) expand(); });
+      node.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" || event.key === " ") {
+          event.preventDefault();
+          expand();
+        }
+      });
+    });
+  }
+  useDrawing(inNeuronView() ? neuronSvg : svg);
   show(0);
 })();
