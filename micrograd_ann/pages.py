@@ -89,11 +89,14 @@ def html_document(
     scripts: list[str],
 ) -> str:
     """One complete page: the title, the inlined `styles` and `scripts` (files of
-    `page_assets`), the `body`, and `payload` as JSON in `<script id=data_id>` for the scripts."""
+    `page_assets`), the `body`, and `payload` as JSON in `<script id=data_id>` for the scripts.
+
+    ValueError for a lone surrogate anywhere in it (a title, an operation's formula): it is not
+    text, so the page could not be saved; the labels the drawing shows were refused before."""
     data = script_json(payload)
     css = "".join(page_asset(name) for name in styles)
     javascript = "".join(page_asset(name) for name in scripts)
-    return f"""<!DOCTYPE html>
+    document = f"""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -109,6 +112,16 @@ def html_document(
 </body>
 </html>
 """
+    try:
+        document.encode("utf-8")
+    except UnicodeEncodeError as error:
+        context = document[max(0, error.start - 30) : error.end + 30]
+        raise ValueError(
+            f"the page holds a lone surrogate ({document[error.start]!r}) in {context!r}, "
+            "which is not text (bytes decoded with os.fsdecode give one): decode them with "
+            'errors="replace" or choose another title, label or formula'
+        ) from None
+    return document
 
 
 def backprop_page(
@@ -288,11 +301,11 @@ def _neuron_view(
         return None
     shown = [value for value in values if value not in owner or owner[value] is value]
     drawing = Drawing(
-        "neuron_view", graph_attr={"rankdir": "TB", "nodesep": "0.12", "ranksep": "0.3"},
+        "neuron_view", graph_attr={"rankdir": "LR"},
         node_attr={"fontname": "Helvetica", "fontsize": "11", "shape": "box"},
     )
     for value in shown:
-        name = _short(names[value]) if value in names else steps.names.of(value)
+        name = names.get(value) or steps.names.of(value)
         drawing.node(
             node_id[value],
             label=graphviz.nohtml(f"{_plain(name)}\\ndata ?\\ngrad ?"),
@@ -324,27 +337,6 @@ def _neuron_view(
     return svg, {"steps": _neuron_steps(page_steps, owner, names, node_id, steps)}
 
 
-def _passed_on(
-    step: dict[str, Any],
-    neuron: Value,
-    owner: dict[Value, Value],
-    names: dict[Value, str],
-    by_id: dict[str, Value],
-    steps: Trace,
-) -> list[Part]:
-    """`; relu3 += ` and the product, for a backward step from `neuron` to one of its inputs
-    (nothing for a step inside the neuron: to its dot, weights or bias)."""
-    child = by_id[step["node"]]
-    if "index" not in step or owner.get(child) is neuron:
-        return []
-    return [["t", f"; {names.get(child) or steps.names.of(child)} += "], ["p", step["index"]]]
-
-
-def _short(neuron: str) -> str:
-    """`layers.1.neurons.3` → `L1 N3`: a neuron box's title (its `data-name` is the full name)."""
-    return re.sub(r"layers\.(\d+)\.?", r"L\1 ", neuron).replace("neurons.", "N").strip()
-
-
 def _plain(name: str) -> str:
     """`name` as a plain Graphviz label: printable, backslashes doubled (no escapes)."""
     return "".join(c for c in name if c.isprintable()).replace("\\", "\\\\")
@@ -369,7 +361,9 @@ def _neuron_steps(
         if neuron is not None and last and last.get("neuron") == node_id[neuron] and \
                 last["pass"] == step["pass"]:
             last["end"] = count
-            last["parts"] += _passed_on(step, neuron, owner, names, by_id, steps)
+            if "index" in step and by_id[step["node"]] not in owner:
+                last["parts"] += [["t", f", {steps.names.of(by_id[step['node']])} += "],
+                                  ["p", step["index"]]]
             continue
         if neuron is None:
             grouped.append({"pass": step["pass"], "end": count, "node": step["node"]})
@@ -389,8 +383,10 @@ def _neuron_steps(
             if act:
                 parts += [["t", f", through {act}: ∂{root_name}/∂(w·x + b) = "],
                           ["g", node_id[dot]]]
-            parts += [["t", "; its weights and bias get their gradients"]]
-            parts += _passed_on(step, neuron, owner, names, by_id, steps)
+            parts += [["t", "; to its weights and bias, and on"]]
+            if "index" in step and by_id[step["node"]] not in owner:
+                parts += [["t", f": {steps.names.of(by_id[step['node']])} += "],
+                          ["p", step["index"]]]
         grouped.append({"pass": step["pass"], "end": count, "node": output,
                         "neuron": output, "parts": parts})
     return grouped  # at most this many editable leaves: their inputs in a panel by the graph

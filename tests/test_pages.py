@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import random
 import re
 import subprocess
@@ -28,7 +29,7 @@ from micrograd_ann.naming import four_decimals
 from micrograd_ann.pages import script_json
 from micrograd_ann.replay import TrainingRecorder, training_page
 from micrograd_ann.trace import trace
-from micrograd_ann.viz import GraphTooLargeError
+from micrograd_ann.viz import GraphRenderError, GraphTooLargeError
 from tests.conftest import chromium_path
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -180,6 +181,28 @@ def test_a_dense_graph_is_refused_at_once_as_draw_graph_refuses_it() -> None:
     with pytest.raises(GraphTooLargeError) as drawn:
         draw_graph(values[-1])
     assert str(paged.value) == str(drawn.value)
+
+
+def test_text_a_page_cannot_hold_is_a_clear_error_not_an_encoding_failure() -> None:
+    """A label decoded from bytes (`os.fsdecode(b"data\\xff")`) raised UnicodeEncodeError, one of
+    more than 16,384 characters failed inside Graphviz as "Broken pipe": both are refused, naming
+    the label, as a NUL is; a lone surrogate in a title or a formula is a ValueError."""
+    undecodable = os.fsdecode(b"data\xff")
+    for label, message in ((undecodable, r"'data\\udcff' holds a lone surrogate"),
+                           ("a" * 16_385, r"\(16,385 characters\) is longer than a drawing")):
+        x = Value(2.0, label=label)
+        out = x * x
+        out.backward()
+        with pytest.raises(GraphRenderError, match=message):
+            backprop_page(out)
+    with pytest.raises(ValueError, match=r"lone surrogate \('\\udcff'\)"):
+        backprop_page(one_neuron(), title=undecodable)
+    square = custom_operation("surrogate_formula", lambda x: x * x, lambda x, out: (2 * x,),
+                              formula=undecodable)
+    out = square(Value(2.0, label="x"))
+    out.backward()
+    with pytest.raises(ValueError, match="lone surrogate"):
+        backprop_page(out)
 
 
 def test_page_before_backward_says_to_call_it() -> None:
