@@ -195,8 +195,8 @@ def graph_errors(doing: str, shown_in: str, instead: str) -> Iterator[None]:
         yield
     except GraphTooLargeError as error:
         raise CommandError(
-            f"cannot {doing}: the graph has {error.values} values, more than the "
-            f"{error.limit} {shown_in} can show clearly; {instead}"
+            f"cannot {doing}: the graph has {error.measure} {shown_in} can show clearly; "
+            f"{instead}"
         ) from None
     except GraphRenderError as error:
         raise CommandError(f"cannot {doing}: {error}", status=RUNTIME_ERROR) from None
@@ -602,9 +602,8 @@ def write_pictures(out: Path, model: Any, X: Rows, y: list[Any], loss: str, hist
     try:
         graph = draw_graph(sample_loss, model=model, rankdir="LR")
     except GraphTooLargeError as error:
-        print(f"skipped graph.svg: one sample's loss graph has {error.values} values, more "
-              f"than the {error.limit} a drawing can show clearly; network.svg shows the "
-              "network instead")
+        print(f"skipped graph.svg: one sample's loss graph has {error.measure} a drawing can "
+              "show clearly; network.svg shows the network instead")
         return
     graph.attr(label=title, labelloc="t", fontname="Helvetica", fontsize="12")
     try:

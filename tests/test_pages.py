@@ -607,6 +607,23 @@ def test_grad_html_of_too_large_a_graph_is_one_line(tmp_path: Path) -> None:
     assert not (tmp_path / "big.html").exists()
 
 
+def test_grad_of_a_graph_too_dense_to_lay_out_says_so_in_one_line(tmp_path: Path) -> None:
+    """Horner's rule uses x at every step: 136 values (fewer than 500) but edges from x across
+    every rank; the message used to say "136 values, more than the 500"."""
+    expression = "x"
+    for index in range(1, 46):
+        expression = f"({expression})*x+{index}"
+    for flag, name in (("--html", "dense.html"), ("--graph", "dense.svg")):
+        started = time.perf_counter()
+        completed = run_cli("grad", expression, "x=0.5", flag, str(tmp_path / name))
+        assert time.perf_counter() - started < 60  # not the minutes dot would take
+        assert completed.returncode == 2
+        assert completed.stderr.count("\n") == 1 and "Traceback" not in completed.stderr
+        assert "136 values and 180 edges, a layout of" in completed.stderr
+        assert "more than the 2,500" in completed.stderr
+        assert not (tmp_path / name).exists()
+
+
 # -------------------------------------------------------------------------------------------------
 # The training replay
 # -------------------------------------------------------------------------------------------------
