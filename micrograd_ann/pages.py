@@ -24,7 +24,7 @@ from micrograd_ann.engine import Value, topological_order
 from micrograd_ann.explain import chain_rule_table
 from micrograd_ann.files import PathLike, write_atomic
 from micrograd_ann.javascript import gradient_program, javascript_number, missing_rules
-from micrograd_ann.naming import HasNamedParameters
+from micrograd_ann.naming import HasNamedParameters, four_decimals
 from micrograd_ann.operations import operation_named
 from micrograd_ann.trace import BackwardStep, Trace, reachable_values, symbol_of, trace
 from micrograd_ann.viz import NO_GRADIENT, Drawing, draw_graph, render_svg
@@ -301,14 +301,19 @@ def _neuron_view(
         return None
     shown = [value for value in values if value not in owner or owner[value] is value]
     drawing = Drawing(
-        "neuron_view", graph_attr={"rankdir": "LR"},
-        node_attr={"fontname": "Helvetica", "fontsize": "11", "shape": "box"},
+        "neuron_view", graph_attr={"rankdir": "TB", "nodesep": "0.06", "ranksep": "0.3"},
+        node_attr={
+            "fontname": "Helvetica", "fontsize": "11", "shape": "box", "margin": "0.04,0.02"
+        },
     )
     for value in shown:
-        name = names.get(value) or steps.names.of(value)
+        name = _short(names[value]) if value in names else steps.names.of(value)
         drawing.node(
             node_id[value],
-            label=graphviz.nohtml(f"{_plain(name)}\\ndata ?\\ngrad ?"),
+            label=graphviz.nohtml(
+                f"{_plain(name)}\\ndata {four_decimals(value.data)}\\n"
+                f"grad {four_decimals(value.grad)}"
+            ),
             style="filled",
             fillcolor="#fdae61" if value in names else "#ffffff",
         )
@@ -324,7 +329,8 @@ def _neuron_view(
     svg = render_svg(drawing)
     svg = svg[svg.index("<svg") :]
     svg = re.sub(r"<!-- [^<>]*? -->\n", "", svg).replace(_GRAPH_FONT, "")
-    svg = svg.replace("<svg ", '<svg class="neurons" ', 1)
+    # shown by the script only: without it the page is the finished scalar graph, as before
+    svg = svg.replace("<svg ", '<svg class="neurons" style="display: none" ', 1)
     by_id = {node_id[value]: value for value in names}
     svg = re.sub(
         r'(<g id="node\d+" class="node")>(\s*<title>(value\d+)</title>)',
@@ -335,6 +341,27 @@ def _neuron_view(
         svg,
     )
     return svg, {"steps": _neuron_steps(page_steps, owner, names, node_id, steps)}
+
+
+def _passed_on(
+    step: dict[str, Any],
+    neuron: Value,
+    owner: dict[Value, Value],
+    names: dict[Value, str],
+    by_id: dict[str, Value],
+    steps: Trace,
+) -> list[Part]:
+    """`; relu3 += ` and the product, for a backward step from `neuron` to one of its inputs
+    (nothing for a step inside the neuron: to its dot, weights or bias)."""
+    child = by_id[step["node"]]
+    if "index" not in step or owner.get(child) is neuron:
+        return []
+    return [["t", f"; {names.get(child) or steps.names.of(child)} += "], ["p", step["index"]]]
+
+
+def _short(neuron: str) -> str:
+    """`layers.1.neurons.3` → `L1 N3`: a neuron box's title (its `data-name` is the full name)."""
+    return re.sub(r"layers\.(\d+)\.?", r"L\1 ", neuron).replace("neurons.", "N").strip()
 
 
 def _plain(name: str) -> str:
@@ -361,9 +388,7 @@ def _neuron_steps(
         if neuron is not None and last and last.get("neuron") == node_id[neuron] and \
                 last["pass"] == step["pass"]:
             last["end"] = count
-            if "index" in step and by_id[step["node"]] not in owner:
-                last["parts"] += [["t", f", {steps.names.of(by_id[step['node']])} += "],
-                                  ["p", step["index"]]]
+            last["parts"] += _passed_on(step, neuron, owner, names, by_id, steps)
             continue
         if neuron is None:
             grouped.append({"pass": step["pass"], "end": count, "node": step["node"]})
@@ -383,10 +408,8 @@ def _neuron_steps(
             if act:
                 parts += [["t", f", through {act}: ∂{root_name}/∂(w·x + b) = "],
                           ["g", node_id[dot]]]
-            parts += [["t", "; to its weights and bias, and on"]]
-            if "index" in step and by_id[step["node"]] not in owner:
-                parts += [["t", f": {steps.names.of(by_id[step['node']])} += "],
-                          ["p", step["index"]]]
+            parts += [["t", "; its weights and bias get their gradients"]]
+            parts += _passed_on(step, neuron, owner, names, by_id, steps)
         grouped.append({"pass": step["pass"], "end": count, "node": output,
                         "neuron": output, "parts": parts})
     return grouped  # at most this many editable leaves: their inputs in a panel by the graph
