@@ -160,7 +160,7 @@ def backprop_page(
     svg = _with_exact_numbers(svg, values, node_id, steps)
     root_name = steps.names.of(root)
     page_title = title if title is not None else f"Backpropagation through {root_name}"
-    leaves = [value for value in values if not value.children and value.requires_grad]
+    leaves = _editable_leaves(root)
     program, python_program, read_only = _programs(root, leaves)
     seed = javascript_number(root.grad)  # what backward() started from: 1, or its gradient=
     if seed != "1" and program is not None:  # the generated program starts from 1
@@ -413,6 +413,19 @@ def _neuron_steps(
         grouped.append({"pass": step["pass"], "end": count, "node": output,
                         "neuron": output, "parts": parts})
     return grouped  # at most this many editable leaves: their inputs in a panel by the graph
+
+
+def _editable_leaves(root: Value) -> list[Value]:
+    """The leaves that want a gradient (inputs and parameters), in the order the forward pass
+    first uses them (`x, w, b` for `tanh(x·w + b)`): the program's arguments and the panel's."""
+    leaves: dict[Value, None] = {}
+    for node in topological_order(root):
+        for child in node.children:
+            if not child.children and child.requires_grad:
+                leaves.setdefault(child)
+    if not root.children and root.requires_grad:
+        leaves.setdefault(root)
+    return list(leaves)
 
 
 def _programs(root: Value, leaves: list[Value]) -> tuple[str | None, str, str]:

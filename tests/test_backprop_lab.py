@@ -8,6 +8,7 @@ the generated program, the rules and the page's plumbing together give the engin
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -511,3 +512,16 @@ def test_a_small_model_graph_has_no_neuron_view(browser: object, tmp_path: Path)
     assert opened.page.get_by_label("Neuron view").is_hidden()
     assert opened.page.locator("svg.neurons").count() == 0
     opened.check_clean()
+
+
+def test_the_program_behind_the_page_is_compile_gradients() -> None:
+    from micrograd_ann import compile_gradient
+
+    root, _ = one_neuron({})
+    document = backprop_page(root).html
+    compiled = compile_gradient(lambda x, w, b: (x * w + b).tanh(), [0.5, -1.5, 0.2])
+    section = document[document.index("<summary>The program behind this page</summary>"):]
+    start = section.index("<pre><code>") + len("<pre><code>")
+    shown = html.unescape(section[start : section.index("</code></pre>")])
+    # the same program up to the root's name (compile_gradient's is unlabelled)
+    assert shown.replace("out", "tanh1") == compiled.source.replace("out", "tanh1")
