@@ -424,7 +424,9 @@
     const heading = document.createElement("h2");
     heading.textContent = "Inputs";
     panel.appendChild(heading);
-    ids.filter(function (id) { return page.values[id].input >= 0; }).forEach(function (id) {
+    ids.filter(function (id) { return page.values[id].input >= 0; }).sort(function (a, b) {
+      return page.values[a].input - page.values[b].input; // the program's argument order
+    }).forEach(function (id) {
       const row = document.createElement("p");
       row.appendChild(numberInput(id));
       panel.appendChild(row);
