@@ -525,3 +525,46 @@ def test_the_program_behind_the_page_is_compile_gradients() -> None:
     shown = html.unescape(section[start : section.index("</code></pre>")])
     # the same program up to the root's name (compile_gradient's is unlabelled)
     assert shown.replace("out", "tanh1") == compiled.source.replace("out", "tanh1")
+
+
+@pytest.mark.browser
+def test_the_notebook_display_computes_inside_its_iframe(
+    browser: object, tmp_path: Path  # noqa: F811
+) -> None:
+    """`Page._repr_html_` (the sandboxed iframe a notebook shows): the script runs there, and an
+    edit recomputes with the generated program inside the sandbox."""
+    root, _ = one_neuron({})
+    path = tmp_path / "notebook.html"
+    path.write_text(
+        f"<!DOCTYPE html><html><body>{backprop_page(root)._repr_html_()}</body></html>",
+        encoding="utf-8",
+    )
+    opened = OpenPage(browser, path)
+    frame = opened.page.frame_locator("iframe")
+    assert str(frame.get_by_role("status").text_content()).startswith("Step 0 of 9")
+    frame.locator("#inputs").get_by_label("Value of x", exact=True).fill("1.5")
+    grad = frame.locator(".graph g.node[data-name='w']").get_attribute("data-grad")
+    assert grad is not None
+    assert float(grad) == pytest.approx(python_numbers(one_neuron, {"x": 1.5})["w"][1], rel=1e-12)
+    opened.check_clean()
+
+
+@pytest.mark.browser
+def test_the_neuron_view_on_a_phone_never_scrolls_sideways(
+    browser: object, tmp_path: Path  # noqa: F811
+) -> None:
+    model, loss = moons_network_loss()
+    path = tmp_path / "moons.html"
+    backprop_page(loss, model=model).save(path)
+    context = browser.new_context(  # type: ignore[attr-defined]
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    page.goto(path.resolve().as_uri())
+    assert page.get_by_label("Neuron view").is_checked()
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
+    neurons = page.locator("svg.neurons").bounding_box()
+    frame = page.locator("div.graph").bounding_box()
+    assert neurons is not None and frame is not None
+    assert neurons["width"] <= frame["width"] + 1  # at Fit
+    context.close()
