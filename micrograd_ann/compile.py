@@ -43,6 +43,7 @@ import math
 import numbers
 import operator
 import re
+import sys
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
@@ -166,7 +167,7 @@ _JAVASCRIPT_WORDS = """arguments await break case catch class const continue deb
 do else enum eval export extends false finally for function if implements import in instanceof
 interface let new null package private protected public return static super switch this throw
 true try typeof undefined var void while with yield Infinity NaN Math Number Object Array String
-Error RangeError edge repr python_error window document globalThis"""
+Error RangeError edge repr python_error python_sum window document globalThis"""
 _JAVASCRIPT_RESERVED = frozenset(_JAVASCRIPT_WORDS.split())
 
 # Operations whose output can overflow from finite inputs without raising by themselves: the
@@ -234,9 +235,12 @@ class Dialect:
         return f"{self.negation}{self.is_finite}({expression})"
 
     def sum(self, terms: Sequence[str]) -> str:
-        """Σ terms added left to right from 0.0, as Python's `sum(terms, 0.0)` adds them."""
+        """Σ terms from 0.0, as this Python's `sum(terms, 0.0)` adds them: left to right before
+        Python 3.12, with Neumaier's compensation from 3.12 on (`python_sum` in JavaScript)."""
         if self.name == "python":
             return f"sum(({', '.join(terms)},), 0.0)"
+        if sys.version_info >= (3, 12):
+            return f"python_sum([{', '.join(terms)}])"
         return f"({' + '.join(['0.0', *terms])})"
 
     def sequence(self, names: Sequence[str]) -> str:

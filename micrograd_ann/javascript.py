@@ -61,6 +61,19 @@ function repr(x) {
   const whole = digits.padEnd(exponent + 1, "0");
   return sign + whole.slice(0, exponent + 1) + "." + (whole.slice(exponent + 1) || "0");
 }
+// Python's sum(terms, 0.0) of floats from 3.12 on: Neumaier's compensated sum (the generated
+// code calls it only when the page was made by such a Python; before 3.12 it adds left to right).
+function python_sum(terms) {
+  let total = 0.0;
+  let compensation = 0.0;
+  for (const term of terms) {
+    const next = total + term;
+    if (Math.abs(total) >= Math.abs(term)) compensation += (total - next) + term;
+    else compensation += (term - next) + total;
+    total = next;
+  }
+  return compensation && Number.isFinite(compensation) ? total + compensation : total;
+}
 function python_error(type, message) {
   const error = new Error(message);
   error.name = type;

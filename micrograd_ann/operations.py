@@ -651,12 +651,17 @@ def _dot_derivative_values(*children_and_out: Any) -> tuple[Any, ...]:
     return (*inputs, *weights, 1.0)
 
 
+# Python's sum() of floats adds left to right before 3.12 and with Neumaier's compensation from
+# 3.12 on; the JavaScript follows the Python that writes the page (`python_sum`: javascript.py).
+_JAVASCRIPT_SUM_OF = (
+    "python_sum" if sys.version_info >= (3, 12)
+    else "((terms) => terms.reduce((total, term) => total + term, 0.0))"
+)
 _JAVASCRIPT_DOT = JavaScriptRules(
-    forward="""(weights, inputs, bias) => {
-  let total = 0.0;
-  weights.forEach((weight, index) => { total += weight * inputs[index]; });
-  return total + bias;
-}""",
+    forward=f"""(weights, inputs, bias) => {{
+  const products = weights.map((weight, index) => weight * inputs[index]);
+  return {_JAVASCRIPT_SUM_OF}(products) + bias;
+}}""",
     derivatives="(weights, inputs) => [...inputs, ...weights, 1.0]",
 )
 
@@ -667,8 +672,7 @@ SUM = Operation(
     derivative_values=lambda *terms_and_out: (1.0,) * (len(terms_and_out) - 1),
     method="sum",
     javascript=JavaScriptRules(
-        "(...terms) => terms.reduce((total, term) => total + term, 0.0)",
-        "(count) => new Array(count).fill(1.0)",
+        f"(...terms) => {_JAVASCRIPT_SUM_OF}(terms)", "(count) => new Array(count).fill(1.0)"
     ),
 )
 DOT = Operation(
