@@ -29,6 +29,7 @@ from micrograd_ann.nn import MLP, Layer, Module, Neuron
 from micrograd_ann.operations import JavaScriptRules
 from micrograd_ann.optim import SGD, Adam, AdamW
 from micrograd_ann.train import train
+from micrograd_ann.version import __version__ as __version__
 
 if TYPE_CHECKING:
     from micrograd_ann.micrograd_drawing import draw_dot
@@ -76,8 +77,6 @@ __all__ = [
     "AdamW",
     "losses",
 ]
-
-__version__ = "0.1.0"
 
 ON_FIRST_USE = {
     # the drawing floor: these modules import graphviz (some 40 ms)

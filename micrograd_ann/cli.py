@@ -30,12 +30,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from micrograd_ann import __version__, datasets
+from micrograd_ann import datasets
 from micrograd_ann.engine import Value
 from micrograd_ann.expression import FUNCTIONS, ExpressionError, evaluate, parse_bindings
 from micrograd_ann.files import NotARegularFileError, write_atomic
 from micrograd_ann.losses import LOSSES
 from micrograd_ann.nn import ACTIVATIONS
+from micrograd_ann.version import __version__
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite

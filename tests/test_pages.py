@@ -385,7 +385,8 @@ def test_with_javascript_off_the_finished_graph_and_table_show(
     assert str(page.get_by_role("status").text_content()).startswith("The graph after backward()")
     grads = page.locator(".graph g.node text").all_text_contents()
     assert "grad 0.7495" in grads and "grad 1.0000" in grads and "grad ?" not in grads
-    assert page.locator("#chain-table table tr").count() == 1 + 5  # explain()'s header and its five rows
+    # explain()'s header and its five rows
+    assert page.locator("#chain-table table tr").count() == 1 + 5
     page.screenshot(path=str(ARTIFACTS / "one-neuron-no-javascript.png"), full_page=True)
     context.close()
 

@@ -31,7 +31,7 @@ def test_version_is_three_numbers() -> None:
 def test_setup_cfg_reads_the_version_from_the_package() -> None:
     config = configparser.ConfigParser()
     config.read(ROOT / "setup.cfg", encoding="utf-8")
-    assert config["metadata"]["version"] == "attr: micrograd_ann.__version__"
+    assert config["metadata"]["version"] == "attr: micrograd_ann.version.__version__"
     setupcfg = pytest.importorskip("setuptools.config.setupcfg")
     metadata = setupcfg.read_configuration(str(ROOT / "setup.cfg"))["metadata"]
     assert metadata["version"] == VERSION
