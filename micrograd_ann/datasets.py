@@ -26,7 +26,8 @@ import random
 import struct
 import zlib
 from collections.abc import Callable, Hashable, Sequence
-from typing import BinaryIO, Literal, TypeAlias, TypeVar
+from dataclasses import dataclass
+from typing import Any, BinaryIO, Literal, TypeAlias, TypeVar
 
 from micrograd_ann import checks
 from micrograd_ann.checks import Seed, shorten
@@ -50,6 +51,9 @@ __all__ = [
     "MAX_SAMPLES",
     "MAX_VALUES",
     "MAX_IDX_DATA_BYTES",
+    "Settings",
+    "DatasetChoice",
+    "DATASETS",
 ]
 
 Rows: TypeAlias = "list[list[float]]"
@@ -712,3 +716,89 @@ def standardize(
         for row in table
     ]
     return rows, means, stds
+
+
+# -------------------------------------------------------------------------------------------------
+# The datasets the train command (and the playground page) offer, with the settings that learn each
+# -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The training settings `train` uses for a dataset unless the command line says otherwise:
+    chosen so that each dataset is learned well in well under 30 seconds (README, "train")."""
+
+    samples: int | None  # None: the dataset has a fixed size
+    layers: tuple[int, ...]
+    epochs: int
+    lr: float
+    momentum: float = 0.0
+    batch_size: int | None = None  # None: the whole dataset in each step
+
+    def as_options(self) -> str:
+        """These settings written as the options that would choose them."""
+        options = [] if self.samples is None else [f"--samples {self.samples}"]
+        options += [f"--layers {','.join(map(str, self.layers))}", f"--epochs {self.epochs}",
+                    f"--lr {self.lr:g}"]
+        if self.momentum:
+            options.append(f"--momentum {self.momentum:g}")
+        if self.batch_size is not None:
+            options.append(f"--batch-size {self.batch_size}")
+        return " ".join(options)
+
+
+@dataclass(frozen=True)
+class DatasetChoice:
+    """A dataset the train command offers: how to load it, its default settings, its task."""
+
+    description: str
+    load: Callable[[int, int], tuple[Rows, list[Any]]]  # (samples, seed) -> (X, y)
+    defaults: Settings
+    classification: bool = True
+
+
+DATASETS: dict[str, DatasetChoice] = {
+    "moons": DatasetChoice(
+        "two interleaved half circles (2-D, 2 classes)",
+        lambda samples, seed: two_moons(samples, noise=0.1, seed=seed),
+        Settings(samples=100, layers=(16, 16), epochs=100, lr=0.5),
+    ),
+    "circles": DatasetChoice(
+        "a ring around a disc (2-D, 2 classes)",
+        lambda samples, seed: circles(samples, noise=0.05, seed=seed),
+        Settings(samples=100, layers=(16, 16), epochs=100, lr=0.5),
+    ),
+    "spirals": DatasetChoice(
+        "three interleaved spiral arms (2-D, 3 classes)",
+        lambda samples, seed: spirals(samples, classes=3, seed=seed),
+        Settings(samples=150, layers=(16, 16), epochs=100, lr=0.05, momentum=0.9,
+                 batch_size=16),
+    ),
+    "blobs": DatasetChoice(
+        "three Gaussian clusters (2-D, 3 classes)",
+        lambda samples, seed: blobs(samples, centers=3, seed=seed),
+        Settings(samples=100, layers=(8,), epochs=50, lr=0.1, momentum=0.9),
+    ),
+    "xor": DatasetChoice(
+        "the XOR truth table (2-D, 2 classes, 4 rows)",
+        lambda samples, seed: logic_gate("xor"),
+        Settings(samples=None, layers=(8,), epochs=100, lr=0.1, momentum=0.9),
+    ),
+    "digits": DatasetChoice(
+        "8x8 handwritten digits (64-D, 10 classes; needs micrograd_ann[digits])",
+        lambda samples, seed: digits(),
+        Settings(samples=None, layers=(32,), epochs=10, lr=0.05, momentum=0.9, batch_size=32),
+    ),
+    "sum-of-two": DatasetChoice(
+        "pairs in [0, 0.5] and their sum (regression)",
+        lambda samples, seed: sum_of_two(samples, seed=seed),
+        Settings(samples=200, layers=(8,), epochs=50, lr=0.05, momentum=0.9, batch_size=20),
+        classification=False,
+    ),
+    "line": DatasetChoice(
+        "points near the line y = 2x (regression)",
+        lambda samples, seed: noisy_line(samples, seed=seed),
+        Settings(samples=50, layers=(8,), epochs=100, lr=0.05, momentum=0.9),
+        classification=False,
+    ),
+}
