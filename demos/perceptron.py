@@ -77,7 +77,7 @@ def fit_and_show(
         "epochs_run": history.epochs_run,
         "predictions": predictions,
         "targets": list(y),
-        "final_accuracy": history.accuracy[-1],
+        "final_accuracy": history.final_accuracy,
     }
 
 

@@ -45,8 +45,10 @@ def main(fast: bool = False, out: Path | None = None) -> dict[str, Any]:
 
     print("inputs (sleep, study) / column maximum, targets = score / 100; network 2-3-1, "
           "sigmoid, no biases")
+    # history.loss[0] is J before the first step; final_loss is J after the last one
+    # (history.loss[-1] would be before the last step).
     print(f"{ITERATIONS} full-batch steps; tutorial cost J = ½Σ(y − ŷ)²: "
-          f"{history.loss[0] * len(X) / 2:.6f} → {history.loss[-1] * len(X) / 2:.6f}\n")
+          f"{history.loss[0] * len(X) / 2:.6f} → {history.final_loss * len(X) / 2:.6f}\n")
     print(f"{'hours':>10}  {'inputs':>12}  {'target':>6}  {'tutorial':>8}  {'ours':>6}  "
           f"{'ours − tutorial':>15}")
     for hours, row, target, theirs, ours in zip(
@@ -69,6 +71,7 @@ def main(fast: bool = False, out: Path | None = None) -> dict[str, Any]:
             abs(ours - theirs) for ours, theirs in zip(predictions, TUTORIAL_PREDICTIONS)
         ),
         "loss": history.loss,
+        "final_loss": history.final_loss,
     }
 
 

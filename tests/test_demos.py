@@ -97,6 +97,11 @@ def test_perceptron_learns_the_gates_and_the_tutorials_table_but_not_xor() -> No
     assert three_input["check"] == 0  # the tutorial's predict([0, 1, 0])
     assert result["xor"]["converged"] is False
     assert result["xor"]["predictions"] != [0, 1, 1, 0]
+    # the final accuracy is the returned perceptron's: the share of its predictions that are right
+    for entry in (*(result[gate] for gate in truth_tables), three_input, result["xor"]):
+        right = [prediction == target
+                 for prediction, target in zip(entry["predictions"], entry["targets"])]
+        assert entry["final_accuracy"] == sum(right) / len(right)
 
 
 def test_line_fit_loss_falls_every_step_to_the_least_squares_slope() -> None:
@@ -143,44 +148,90 @@ def test_two_neuron_chain_gradients_agree_with_each_other_and_with_central_diffe
     assert result["error_after"] < result["error_before"]
 
 
-def test_test_scores_predictions_are_within_two_hundredths_of_the_tutorials() -> None:
+def mean_squared_error(outputs: list[float], targets: list[float]) -> float:
+    """(1/m) Σ (ŷ − y)², by hand."""
+    return math.fsum((output - target) ** 2 for output, target in zip(outputs, targets)) / len(
+        outputs
+    )
+
+
+def test_test_scores_predictions_are_within_two_hundredths_of_the_tutorials(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     result = run_fast("test_scores")
     tutorial = [0.748, 0.852, 0.890]  # seed 003's nn.feedforward(X) after training
     for ours, theirs in zip(result["predictions"], tutorial):
         assert abs(ours - theirs) <= 0.02
-    assert result["loss"][-1] < result["loss"][0] / 10
+    # the cost printed after the 1000 steps is the trained network's J = ½Σ(y − ŷ)², from the
+    # predictions printed beside it (not the last epoch's, measured before the last step)
+    cost = math.fsum((target - prediction) ** 2
+                     for target, prediction in zip(result["targets"], result["predictions"])) / 2
+    assert result["final_loss"] == pytest.approx(
+        mean_squared_error(result["predictions"], result["targets"]), rel=1e-12
+    )
+    assert f" → {cost:.6f}\n" in capsys.readouterr().out
+    assert result["final_loss"] < result["loss"][0] / 10
 
 
-def test_sum_of_two_learns_to_add() -> None:
+def test_sum_of_two_learns_to_add(capsys: pytest.CaptureFixture[str]) -> None:
+    from micrograd_ann import datasets
+
     result = run_fast("sum_of_two")
     assert result["answers"][0] == pytest.approx(0.1 + 0.2, abs=0.05)
     assert result["answers"][1] == pytest.approx(0.3 + 0.1, abs=0.05)
-    assert result["loss"][-1] < result["loss"][0] / 10
+    # "after training" is the returned network's error on the training pairs
+    X, y = datasets.sum_of_two(500, seed=load_demo("sum_of_two").SEED)
+    error = mean_squared_error([result["model"](row).data for row in X], y)
+    assert result["final_loss"] == pytest.approx(error, rel=1e-12)
+    assert f"after training: mean squared error {error:.6f}\n" in capsys.readouterr().out
+    assert result["final_loss"] < result["loss"][0] / 10
 
 
-def test_xor_network_learns_the_truth_table(tmp_path: Path) -> None:
+def test_xor_network_learns_the_truth_table(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     pytest.importorskip("matplotlib")
     result = run_fast("xor", out=tmp_path)
     assert result["classes"] == [0, 1, 1, 0]
     for output, target in zip(result["outputs"], result["targets"]):
         assert abs(output - target) < 0.1
+    # "after training" is the error of the outputs in the printed truth table
+    error = mean_squared_error(result["outputs"], result["targets"])
+    assert result["final_loss"] == pytest.approx(error, rel=1e-12)
+    assert f"after training: mean squared error {error:.6f}\n" in capsys.readouterr().out
     for name in ("xor_decision_boundary.png", "xor_loss.png"):
         assert (tmp_path / name).read_bytes().startswith(b"\x89PNG")
     replay = (tmp_path / "xor_replay.html").read_text(encoding="utf-8")
     assert 'id="epoch"' in replay and replay.count('class="snapshot"') == 40
 
 
-def test_moons_fast_mode_separates_most_points() -> None:
+def test_moons_fast_mode_separates_most_points(capsys: pytest.CaptureFixture[str]) -> None:
+    from micrograd_ann import datasets
+
     result = run_fast("moons")
     assert result["accuracy"] >= 0.9
-    assert result["loss"][-1] < result["loss"][0] / 2
+    assert result["data_loss"] < result["loss"][0] / 2
+    # "after training" scores the returned network: (1/m) Σ max(0, 1 − yᵢ·sᵢ) and the share of
+    # points on their label's side, by hand
+    X, y = datasets.two_moons(100, noise=0.1, seed=load_demo("moons").SEED, labels="plus_minus")
+    scores = [result["model"](row).data for row in X]
+    hinge = math.fsum(max(0.0, 1.0 - label * score) for score, label in zip(scores, y)) / len(y)
+    accuracy = sum((score > 0) == (label > 0) for score, label in zip(scores, y)) / len(y)
+    assert result["data_loss"] == pytest.approx(hinge, rel=1e-12)
+    assert result["accuracy"] == accuracy
+    assert (f"after training: hinge loss {hinge:.4f} + L2 {result['l2_penalty']:.4f} = "
+            f"{hinge + result['l2_penalty']:.4f}, accuracy {accuracy:.0%}\n"
+            in capsys.readouterr().out)
 
 
-def test_digits_fast_mode_beats_chance_by_far() -> None:
+def test_digits_fast_mode_beats_chance_by_far(capsys: pytest.CaptureFixture[str]) -> None:
     pytest.importorskip("sklearn")
     result = run_fast("digits")
     assert result["test_accuracy"] >= 0.8  # chance is 0.1
-    assert result["loss"][-1] < result["loss"][0]
+    assert result["final_loss"] < result["loss"][0]
+    printed = capsys.readouterr().out
+    assert (f"after training: loss {result['final_loss']:.4f}, training accuracy "
+            f"{result['training_accuracy']:.1%}\n" in printed)
 
 
 def write_idx(path: Path, magic: int, sizes: list[int], payload: bytes) -> None:
