@@ -24,6 +24,7 @@ from __future__ import annotations
 import itertools
 import re
 import shutil
+import subprocess
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -750,16 +751,26 @@ def _refuse_unreadable_source(graph: graphviz.Digraph) -> None:
 
 
 def _run_dot(graph: graphviz.Digraph, image_format: str) -> bytes:
-    """`graph` laid out by the system `dot` in `image_format`, or GraphRenderError."""
+    """`graph` laid out by the system `dot` in `image_format`, or GraphRenderError.
+
+    `dot` may stop reading its input early, when it rejects the graph: `subprocess.run` then
+    stops writing and waits for it, so the error is dot's own message and exit status, never
+    the "Broken pipe" of a write to a program that has gone (as `graph.pipe()` reports).
+    """
+    command = ["dot", f"-K{graph.engine}", f"-T{image_format}"]
     try:
-        output: bytes = graph.pipe(format=image_format, quiet=True)
-    except graphviz.CalledProcessError as error:
-        stderr = error.stderr.decode("utf-8", "replace") if isinstance(error.stderr, bytes) \
-            else str(error.stderr or "")
-        message = " ".join(stderr.split())[:300] or f"exit status {error.returncode}"
-        raise GraphRenderError(f"the Graphviz `dot` program failed: {message}") from None
+        completed = subprocess.run(
+            command, input=graph.source.encode(graph.encoding or "utf-8"), capture_output=True,
+            check=False,
+        )
     except OSError as error:  # found on PATH but cannot be run (permissions, a broken link)
         raise GraphRenderError(f"cannot run the Graphviz `dot` program: {error}") from None
+    if completed.returncode != 0:
+        stderr = " ".join(completed.stderr.decode("utf-8", "replace").split())
+        status = f"exit status {completed.returncode}"
+        message = f"{stderr[:300]} ({status})" if stderr else status
+        raise GraphRenderError(f"the Graphviz `dot` program failed: {message}")
+    output: bytes = completed.stdout
     return output
 
 

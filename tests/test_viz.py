@@ -388,6 +388,28 @@ def test_a_dot_that_fails_raises_a_typed_error_with_its_message(
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="a shell-script dot needs a POSIX shell")
+def test_a_dot_that_exits_before_reading_its_input_is_reported_by_its_own_message(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A real `dot` that rejects a graph stops reading it: writing the rest then fails with
+    "Broken pipe", which is not what went wrong. The DOT source here is larger than a pipe's
+    buffer (64 KiB on Linux), so the write cannot complete before this `dot` has exited."""
+    _fake_dot(tmp_path, 'echo "Error: <stdin>: syntax error in line 1 near x" >&2\nexit 3\n')
+    monkeypatch.setenv("PATH", f"{tmp_path}:/bin:/usr/bin")
+    graph = graphviz.Digraph()
+    for index in range(2000):
+        graph.node(f"n{index}", label="x" * 60)
+    assert len(graph.source.encode()) > 2 * 65536
+    for render in (render_svg, render_png):
+        with pytest.raises(GraphRenderError) as raised:
+            render(graph)
+        message = str(raised.value)
+        assert "Broken pipe" not in message
+        assert "dot` program failed: Error: <stdin>: syntax error in line 1 near x" in message
+        assert "exit status 3" in message
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a shell-script dot needs a POSIX shell")
 def test_render_png_comes_from_dot_and_is_refused_without_it(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
