@@ -31,19 +31,25 @@ The kit's keys (all JSON: lists, numbers, strings, null):
   for that loss, the output units and output activation of the model), `orders` (the visiting
   order of each of `settings.epochs` epochs: Python's `random.Random(seed).shuffle` applied
   epoch after epoch to one list, as `train()` does when a batch is smaller than the data set).
-- `models`: model key → `sizes` ([2, 16, 16, 1]), `activation`, `outputActivation`, `params`
-  (the initial parameters, `model.parameters()` order), `names` (their `named_parameters()`
-  names, `layers.0.neurons.3.w.1`), `layers` (per layer: `offset` of its first parameter,
-  `inputs`, `neurons`; weight j of neuron i is at `offset + i·(inputs + 1) + j`, its bias at
-  `offset + i·(inputs + 1) + inputs`), `neuronStates` (per layer, the index of each neuron's
-  output in the forward program's state), `program` (a key of `programs`).
+- `models`: model key → `sizes` ([2, 16, 16, 1]), `activation`, `outputActivation`,
+  `parameters` (a key of the kit's `parameters`: its initial parameters), `layers` (per layer
+  of neurons, the first hidden layer being 0: `offset` of its first parameter, `inputs`,
+  `neurons`; weight j of neuron i is at `offset + i·(inputs + 1) + j`, its bias at
+  `offset + i·(inputs + 1) + inputs`, the order of `model.parameters()`, whose names are
+  `layers.<l>.neurons.<i>.w.<j>` and `layers.<l>.neurons.<i>.b`), `neuronStates` (per layer,
+  the index of each neuron's output in the forward program's state), `program` (a key of
+  `programs`).
   The model key is `"<network>|<activation>|<outputs>|<outputActivation>"`: the model of a
   (dataset, network, activation, loss) is `models[network + "|" + activation + "|" + outputs +
   "|" + outputActivation]` with `outputs` and `outputActivation` from the dataset's encoding for
   the loss (`MicrogradTrainer.modelKey` computes it).
-- `programs`: program key → the JavaScript of `javascript.model_program(model)` without its
-  runtime and without the per-line comments (the code itself unchanged): the text defines
-  `micrograd_model = {forward, backward}`; the page compiles only the one it uses.
+- `parameters`: key → the initial parameters of `MLP(2, sizes[1:], activation=...,
+  output_activation=..., seed=seed)` in `model.parameters()` order, each list once (models
+  whose draws agree share it: the output layer's limit is the same for linear and sigmoid).
+- `programs`: program key → the JavaScript of `javascript.model_program(model)`, made small
+  (`_compact_program`: no runtime, no per-line comments, short names; the code otherwise as
+  generated): the text defines `micrograd_model = {forward, backward}`; the page compiles only
+  the one it uses.
 - `runtime`: `javascript.RUNTIME` (Python's repr, sum and errors), shared by every program.
 - `lossRules`: a JavaScript expression, an object mapping each operation the losses use (add,
   sub, mul, div, pow, neg, exp, log, relu, sigmoid, sum) to `{forward, derivatives}`: the
@@ -91,6 +97,8 @@ LOSS_OPERATIONS = (
 """The operations the per-sample losses of `losses.py` build (and the page's scores use)."""
 
 _COMMENT = re.compile(r"^(    .*?;)  // .*$", re.MULTILINE)
+_IDENTIFIER = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
+_INDENT = re.compile(r"^(?:    )+", re.MULTILINE)
 
 
 def network_text(layers: Sequence[int]) -> str:
@@ -193,12 +201,34 @@ def _layout(sizes: Sequence[int]) -> list[dict[str, int]]:
 
 
 def _compact_program(model: MLP) -> str:
-    """`model_program(model)` without the runtime (the kit holds it once) and without the
-    comment at the end of each generated line: the same code, about half the text."""
+    """`model_program(model)` made small for a page that holds ninety of them, the code itself
+    unchanged: without the runtime (the kit holds it once), without the comment at the end of
+    each generated line, indented by one space a level, and with short names — parameter i is
+    `p<i>` and its gradient `g<i>`, state node k is `n<k>` and its gradient `d<k>` (the
+    generated names, `grad_w_1_3_0`, are two thirds of the text)."""
     source = model_program(model)
     if RUNTIME not in source:  # pragma: no cover - the program's layout changed
         raise RuntimeError("javascript.model_program no longer embeds RUNTIME as one block")
-    return _COMMENT.sub(r"\1", source.replace(RUNTIME, "", 1))
+    source = _COMMENT.sub(r"\1", source.replace(RUNTIME, "", 1))
+    names: dict[str, str] = {}
+    for prefix, grad_prefix, listed in (("p", "g", "params"), ("n", "d", "state")):
+        found = re.search(rf"const \[([^\]]*)\] = {listed};", source)
+        assert found is not None, listed
+        for index, name in enumerate(found.group(1).split(", ")):
+            names[name] = f"{prefix}{index}"
+            names[f"grad_{name}"] = f"{grad_prefix}{index}"
+    used = set(_IDENTIFIER.findall(source))
+    clashing = used & set(names.values())
+    if clashing:  # pragma: no cover - the generated names changed
+        raise RuntimeError(f"short names {sorted(clashing)} are taken in the generated program")
+    source = _IDENTIFIER.sub(lambda match: names.get(match.group(0), match.group(0)), source)
+    source = _INDENT.sub(lambda match: " " * (len(match.group(0)) // 4), source)
+    return source.replace(
+        "function forward(",
+        "// Short names: p<i> = params[i], g<i> its gradient; n<k> = the state's node k, "
+        "d<k> its gradient.\nfunction forward(",
+        1,
+    )
 
 
 def _loss_rules() -> str:
@@ -282,6 +312,8 @@ def playground_kit(
 
     models: dict[str, Any] = {}
     programs: dict[str, str] = {}
+    parameters: dict[str, list[float]] = {}
+    parameter_keys: dict[tuple[float, ...], str] = {}
     shapes = {(encoding["outputs"], encoding["outputActivation"])
               for entry in data.values() for encoding in entry["encodings"].values()}
     for hidden in menu:
@@ -295,13 +327,17 @@ def playground_kit(
                 program_key = f"{shape}|{hidden_activation}|{output_activation}"
                 if program_key not in programs:
                     programs[program_key] = _compact_program(model)
-                named = model.named_parameters()
+                initial = [parameter.data for parameter in model.parameters()]
+                parameters_key = parameter_keys.setdefault(
+                    tuple(initial), f"{network_text(hidden)}|{hidden_activation}|{outputs}"
+                    f"|{output_activation}"
+                )
+                parameters.setdefault(parameters_key, initial)
                 models[key] = {
                     "sizes": sizes,
                     "activation": hidden_activation,
                     "outputActivation": output_activation,
-                    "params": [parameter.data for _, parameter in named],
-                    "names": [name for name, _ in named],
+                    "parameters": parameters_key,
                     "layers": _layout(sizes),
                     "neuronStates": _neuron_states(model),
                     "program": program_key,
@@ -340,6 +376,7 @@ def playground_kit(
         },
         "datasets": data,
         "models": models,
+        "parameters": parameters,
         "programs": programs,
         "runtime": RUNTIME,
         "lossRules": _loss_rules(),

@@ -346,6 +346,33 @@
       encoding.outputActivation].join("|");
   }
 
+  // Where each parameter sits in params (model.parameters() order): layout.weight(l, i, j) is
+  // the index of weight j of neuron i in layer l (0: the first hidden layer), layout.bias(l, i)
+  // its bias, layout.names[index] the parameter's name in named_parameters().
+  function layoutOf(model) {
+    const names = [];
+    model.layers.forEach(function (shape, layer) {
+      for (let neuron = 0; neuron < shape.neurons; neuron++) {
+        const prefix = "layers." + layer + ".neurons." + neuron + ".";
+        for (let input = 0; input < shape.inputs; input++) names.push(prefix + "w." + input);
+        names.push(prefix + "b");
+      }
+    });
+    return {
+      sizes: model.sizes,
+      layers: model.layers,
+      names: names,
+      weight: function (layer, neuron, input) {
+        const shape = model.layers[layer];
+        return shape.offset + neuron * (shape.inputs + 1) + input;
+      },
+      bias: function (layer, neuron) {
+        const shape = model.layers[layer];
+        return shape.offset + neuron * (shape.inputs + 1) + shape.inputs;
+      },
+    };
+  }
+
   function trainingDiverged(epoch, epochs, rate, reason, repr) {
     const error = new Error("training diverged in epoch " + epoch + " of " + epochs + ": " +
       reason + ". The steps are too large: try a smaller learning rate (it is " + repr(rate) +
@@ -381,11 +408,12 @@
     if (!Number.isInteger(batch) || batch < 1) throw new Error("batchSize must be a whole number >= 1");
     const identity = rows.map(function (_, index) { return index; });
 
+    const initial = kit.parameters[model.parameters];
     let optimizer, params, grads, updates;
     const trainer = {
       key: key,
       settings: settings,
-      layout: {sizes: model.sizes, layers: model.layers, names: model.names},
+      layout: layoutOf(model),
       epoch: 0,
       history: {loss: [], accuracy: []},
       get params() { return params; },
@@ -402,7 +430,7 @@
     }
 
     trainer.reset = function () {
-      params = model.params.slice();
+      params = initial.slice();
       grads = params.map(function () { return 0.0; });
       updates = params.map(function () { return 0.0; });
       optimizer = newOptimizer();
@@ -461,7 +489,10 @@
     // One epoch exactly as train() runs it: {epoch, loss, accuracy} (History's k-th entries).
     trainer.step = function () {
       if (trainer.epoch >= epochs) {
-        throw new Error("all " + epochs + " epochs the page holds are done; press Reset");
+        const error = new Error("all " + epochs + " epochs the page holds are done; " +
+          "press Reset to train again");
+        error.name = "EpochsExhausted";
+        throw error;
       }
       const epoch = trainer.epoch;
       const order = batch < samples ? data.orders[epoch] : identity;
@@ -536,16 +567,6 @@
       return model.neuronStates.map(function (layer) {
         return layer.map(function (position) { return state[position]; });
       });
-    };
-
-    // Where weight j of neuron i in layer l (0: the first hidden layer) sits in params.
-    trainer.weightIndex = function (layer, neuron, input) {
-      const shape = model.layers[layer];
-      return shape.offset + neuron * (shape.inputs + 1) + input;
-    };
-    trainer.biasIndex = function (layer, neuron) {
-      const shape = model.layers[layer];
-      return shape.offset + neuron * (shape.inputs + 1) + shape.inputs;
     };
 
     return trainer.reset();
