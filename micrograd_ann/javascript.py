@@ -227,17 +227,22 @@ def model_program(model: Any) -> str:
     )
 
 
-def javascript_number(number: float) -> str:
+def javascript_number(number: float, *, signed_zero: bool = False) -> str:
     """`number` as JavaScript's `String(number)` writes it (the shortest digits that read back
-    as the same float), except `"nan"`, `"inf"`, `"-inf"` as Python writes them and `"-0"`
-    for negative zero, so the sign survives."""
+    as the same float), except `"nan"`, `"inf"`, `"-inf"` as Python's `repr` writes them.
+
+    `String(-0)` is `"0"`, so negative zero is written `"0"`: the form of the step-through
+    page's `data-data` and `data-grad` attributes (issue 15). With `signed_zero`, it is `"-0"`
+    instead, which `Number()` reads back as −0: for numbers a page computes with, whose
+    inputs must be the very floats Python had.
+    """
     number = float(number)
     if math.isnan(number):
         return "nan"
     if math.isinf(number):
         return "inf" if number > 0 else "-inf"
     if number == 0.0:
-        return "-0" if math.copysign(1.0, number) < 0 else "0"
+        return "-0" if signed_zero and math.copysign(1.0, number) < 0 else "0"
     sign, digit_tuple, exponent = decimal.Decimal(repr(number)).normalize().as_tuple()
     assert isinstance(exponent, int)
     digits = "".join(map(str, digit_tuple))

@@ -181,7 +181,8 @@ def backprop_page(
             if (operation := operation_named(value.op)) is not None
         },
         "edges": [
-            [javascript_number(number) for number in (s.upstream, s.local, s.product, s.child_grad)]
+            [javascript_number(number, signed_zero=True)
+             for number in (s.upstream, s.local, s.product, s.child_grad)]
             for s in steps.backward
         ],
         "root": node_id[root],
@@ -470,7 +471,8 @@ def _with_exact_numbers(
 def _value_records(
     values: list[Value], node_id: dict[Value, str], steps: Trace, leaves: list[Value]
 ) -> dict[str, dict[str, Any]]:
-    """What the script knows of each value: its name, its numbers in full, where the program
+    """What the script knows of each value: its name, its numbers in full (−0 as "-0": the
+    script computes from them, so a leaf at −0 stays −0), where the program
     computes it (`order`: its place in the topological order, `input`: its argument), and its
     operation (`op`, a key of the page's `operations`)."""
     position = {node: index for index, node in enumerate(topological_order(steps.root))}
@@ -479,8 +481,8 @@ def _value_records(
     for value in values:
         records[node_id[value]] = {
             "name": steps.names.of(value),
-            "data": javascript_number(value.data),
-            "grad": javascript_number(value.grad),
+            "data": javascript_number(value.data, signed_zero=True),
+            "grad": javascript_number(value.grad, signed_zero=True),
             "order": position.get(value, -1),
             "input": argument.get(value, -1),
             "trainable": value.requires_grad,

@@ -9,6 +9,7 @@ the generated program, the rules and the page's plumbing together give the engin
 from __future__ import annotations
 
 import html
+import json
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -119,6 +120,52 @@ def test_editing_each_leaf_recomputes_both_passes_as_backward_does(
     original = python_numbers(builder, {})
     assert page_numbers(opened) == original
     assert opened.page.locator("#inputs input").first.input_value() != ""
+    opened.check_clean()
+
+
+def negative_zero(overrides: Overrides) -> tuple[Value, MLP | None]:
+    """tanh(x·w) at x = −0: the product and the output are −0 as well."""
+    x = Value(overrides.get("x", -0.0), label="x")
+    w = Value(overrides.get("w", 2.0), label="w")
+    out = (x * w).tanh()
+    out.label = "out"
+    out.backward()
+    return out, None
+
+
+def test_negative_zero_is_written_as_string_writes_it_and_computed_with_as_itself(
+    tmp_path: Path,
+) -> None:
+    """Issue 15: data-data and data-grad hold String(x), and String(-0) is "0"; the numbers the
+    script computes from keep the sign (Number("-0") is -0), so the inputs are Python's."""
+    root, _ = negative_zero({})
+    document = save(tmp_path, negative_zero).read_text(encoding="utf-8")
+    assert math.copysign(1.0, root.data) < 0  # there is a −0 to write
+    assert 'data-data="-0"' not in document and 'data-grad="-0"' not in document
+    assert 'data-name="x" data-data="0" data-grad="2"' in document
+    assert 'data-name="w" data-data="2" data-grad="0"' in document
+    payload = json.loads(html.unescape(
+        document.split('<script type="application/json" id="steps">')[1].split("</script>")[0]
+    ))
+    x_record = next(record for record in payload["values"].values() if record["name"] == "x")
+    assert x_record["data"] == "-0"
+
+
+@pytest.mark.browser
+def test_the_page_writes_negative_zero_as_string_does_after_an_edit(
+    browser: object, tmp_path: Path  # noqa: F811
+) -> None:
+    opened = OpenPage(browser, save(tmp_path, negative_zero))
+    leaf_input(opened, "w").fill("3")  # type: ignore[attr-defined]
+    expected = python_numbers(negative_zero, {"w": 3.0})
+    assert math.copysign(1.0, expected["out"][0]) < 0  # tanh(−0 · 3) is −0 again
+    triples = opened.page.eval_on_selector_all(
+        ".graph g.node[data-name]",
+        "(nodes) => nodes.map((n) => [n.dataset.name, n.dataset.data, n.dataset.grad])",
+    )
+    written = {name: (data, grad) for name, data, grad in triples}
+    assert written["x"] == ("0", "3") and written["w"] == ("3", "0") and written["out"][0] == "0"
+    assert page_numbers(opened) == expected
     opened.check_clean()
 
 

@@ -182,14 +182,19 @@ def test_a_chain_of_operations_with_a_shared_value(blank_page: object) -> None:
 @pytest.mark.browser
 def test_javascript_number_is_what_string_gives(blank_page: object) -> None:
     samples = [1.0, -2.5, 0.1, 1e21, 1e-7, 123456789012345680000.0, 5e-324, 1.7976931348623157e308,
-               0.000001, 1e-6 * 3, 2**53 + 2.0, -1e-300, 100.0, 1.5e16]
+               0.000001, 1e-6 * 3, 2**53 + 2.0, -1e-300, 100.0, 1.5e16, 0.0, -0.0]
     shown = blank_page.evaluate(  # type: ignore[attr-defined]
         "(numbers) => numbers.map((x) => String(Number(x)))", [repr(x) for x in samples]
     )
+    assert shown[-2:] == ["0", "0"]  # String(-0) is "0" (issue 15: String's form)
     assert [javascript_number(x) for x in samples] == shown
-    assert [javascript_number(x) for x in (math.nan, math.inf, -math.inf, -0.0, 0.0)] == [
-        "nan", "inf", "-inf", "-0", "0"
+    assert [javascript_number(x) for x in (math.nan, math.inf, -math.inf)] == [
+        "nan", "inf", "-inf"
     ]
+    # for numbers a page computes with, negative zero keeps its sign: Number("-0") is -0
+    assert javascript_number(-0.0, signed_zero=True) == "-0"
+    assert javascript_number(0.0, signed_zero=True) == "0"
+    assert blank_page.evaluate('Object.is(Number("-0"), -0)')  # type: ignore[attr-defined]
 
 
 def test_python_source_is_unchanged_by_the_dialects() -> None:

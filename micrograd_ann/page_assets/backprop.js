@@ -64,11 +64,11 @@
     if (text === "-inf") return -Infinity;
     return Number(text);
   }
-  function exact(x) { // JavaScript's shortest round trip; nan, inf, -inf as Python writes them
+  function exact(x) { // String(x), the shortest round trip (-0 → "0"); nan, inf, -inf as Python
     if (Number.isNaN(x)) return "nan";
     if (x === Infinity) return "inf";
     if (x === -Infinity) return "-inf";
-    return Object.is(x, -0) ? "-0" : String(x);
+    return String(x);
   }
   function fmt(x) { // f"{x:.4f}", ties to even as Python rounds them, "-0.0000" → "0.0000"
     if (!Number.isFinite(x)) return exact(x);
