@@ -8,8 +8,9 @@
     0.000726
 
 The drawing floor (`draw_graph`, `draw_network`, `render_svg`, `draw_dot`, `backprop_page`,
-`training_page`, `TrainingRecorder`), files (`save`, `load`) and `Perceptron` load on first
-use, so `import micrograd_ann` reads no graphviz (nor tqdm, which `train` imports when it runs).
+`training_page`, `TrainingRecorder`, `playground_page`), files (`save`, `load`) and `Perceptron`
+load on first use, so `import micrograd_ann` reads no graphviz (nor tqdm, which `train` imports
+when it runs).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from micrograd_ann.micrograd_drawing import draw_dot
     from micrograd_ann.pages import backprop_page
     from micrograd_ann.perceptron import Perceptron
+    from micrograd_ann.playground import playground_page
     from micrograd_ann.replay import TrainingRecorder, training_page
     from micrograd_ann.serialization import load, save
     from micrograd_ann.viz import draw_graph, draw_network, render_svg
@@ -61,6 +63,7 @@ __all__ = [
     "backprop_page",
     "training_page",
     "TrainingRecorder",
+    "playground_page",
     "Module",
     "Neuron",
     "Layer",
@@ -88,6 +91,7 @@ ON_FIRST_USE = {
     "backprop_page": "pages",
     "training_page": "replay",
     "TrainingRecorder": "replay",
+    "playground_page": "playground",
     # files and the perceptron: building and training a network needs neither
     "save": "serialization",
     "load": "serialization",

@@ -3,6 +3,7 @@
     micrograd-ann grad "tanh(x*w + b)" x=0.5 w=-1.5 b=0.2 [--graph FILE.svg|FILE.png] [--explain]
                   [--html FILE.html]
     micrograd-ann train --dataset moons [--layers 16,16 --epochs 100 --lr 0.1 ...] --out DIR
+    micrograd-ann playground [--dataset moons --layers 16,16 ...] --out FILE.html
     micrograd-ann demo [NAME] [--out DIR]
 
 Every error a user can cause ends with one line on stderr, never a traceback: exit status 2 for
@@ -35,6 +36,7 @@ from micrograd_ann.expression import FUNCTIONS, ExpressionError, evaluate, parse
 from micrograd_ann.files import NotARegularFileError, write_atomic
 from micrograd_ann.losses import LOSSES
 from micrograd_ann.nn import ACTIVATIONS
+from micrograd_ann.playground_kit import PLAYGROUND_ACTIVATIONS, PLAYGROUND_DATASETS
 from micrograd_ann.version import __version__
 
 if TYPE_CHECKING:
@@ -308,6 +310,7 @@ def run_train(arguments: argparse.Namespace) -> None:
     """Train an MLP on a built-in dataset and write the model, history and pictures."""
     from micrograd_ann.nn import MLP
     from micrograd_ann.optim import SGD, Adam, AdamW
+    from micrograd_ann.playground import RECORDED_SNAPSHOTS, training_playground
     from micrograd_ann.replay import TrainingRecorder, training_page
     from micrograd_ann.serialization import save
     from micrograd_ann.train import TrainingDiverged, train
@@ -357,11 +360,16 @@ def run_train(arguments: argparse.Namespace) -> None:
         f"{'' if arguments.optimizer == 'sgd' else f'--optimizer {arguments.optimizer} '}"
         f"{settings.as_options()}"
     )
+    kit = playground_kit_for(arguments, settings, loss)
+    recorder = (  # made just before training: its epoch 0 is the untrained model
+        TrainingRecorder(model, epochs=settings.epochs, snapshots=RECORDED_SNAPSHOTS)
+        if kit is not None else TrainingRecorder(model, epochs=settings.epochs)
+    )
     try:
         history = train(
             model, X, y, loss=loss, epochs=settings.epochs, batch_size=settings.batch_size,
             seed=arguments.seed, optimizer=optimizer, progress=not arguments.quiet,
-            callbacks=[recorder := TrainingRecorder(model, epochs=settings.epochs)],
+            callbacks=[recorder],
         )
     except TrainingDiverged as error:
         raise CommandError(str(error), status=RUNTIME_ERROR) from None
@@ -377,10 +385,63 @@ def run_train(arguments: argparse.Namespace) -> None:
     print(f"wrote {model_path}")
     save_file(out / "history.json", json.dumps(history.to_dict(), indent=2) + "\n")
     write_pictures(out, model, X, y, loss, history)
-    report = training_page(
-        model, history, recorder, X=X, y=y, title=f"Training replay: {arguments.dataset}"
-    )
+    if kit is not None:
+        report = training_playground(
+            model, history, recorder, kit=kit, X=X, y=y, labels=labels,
+            title=f"Training report: {arguments.dataset}",
+        )
+    else:
+        report = training_page(
+            model, history, recorder, X=X, y=y, title=f"Training replay: {arguments.dataset}"
+        )
     save_file(out / "report.html", report.html)
+
+
+def playground_kit_for(
+    arguments: argparse.Namespace, settings: Settings, loss: str
+) -> dict[str, Any] | None:
+    """The kit of the playground that report.html opens on this run, or None when the page
+    cannot train as this run did: another optimizer than SGD, weight decay, another number of
+    samples than the page's, or a dataset, activation, layer size or epoch count the playground
+    does not offer (digits, sum-of-two and line have no plane to shade). The report is then the
+    replay (`training_page`)."""
+    from micrograd_ann.playground_kit import PLAYGROUND_DATASETS, kit_for_run
+
+    if arguments.dataset not in PLAYGROUND_DATASETS or arguments.optimizer != "sgd" or \
+            arguments.weight_decay != 0.0 or \
+            settings.samples != DATASETS[arguments.dataset].defaults.samples:
+        return None
+    try:
+        return kit_for_run(
+            dataset=arguments.dataset, layers=settings.layers, activation=arguments.activation,
+            loss=loss, lr=settings.lr, momentum=settings.momentum,
+            batch_size=settings.batch_size, epochs=settings.epochs, seed=arguments.seed,
+        )
+    except (TypeError, ValueError):  # a setting beyond the page's menus and limits
+        return None
+
+
+# -------------------------------------------------------------------------------------------------
+# micrograd-ann playground
+# -------------------------------------------------------------------------------------------------
+
+
+def run_playground(arguments: argparse.Namespace) -> None:
+    """Write the playground page opened on the settings given (the others: the dataset's)."""
+    from micrograd_ann.playground import playground_page
+
+    out: Path = arguments.out
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise CommandError(
+            f"--out {out}: the page's file name must end in .html (got "
+            f"{out.suffix or 'no extension'})"
+        )
+    page = playground_page(
+        dataset=arguments.dataset, layers=arguments.layers, activation=arguments.activation,
+        loss=arguments.loss, lr=arguments.lr, momentum=arguments.momentum,
+        batch_size=arguments.batch_size, epochs=arguments.epochs, seed=arguments.seed,
+    )
+    save_file(out, page.html)
 
 
 # -------------------------------------------------------------------------------------------------
@@ -568,6 +629,34 @@ def whole_number(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
 
 
+def training_options() -> dict[str, dict[str, Any]]:
+    """The options that choose a training run (argparse's keyword arguments for each flag):
+    the train command's, shared by the playground command."""
+    return {
+        "--dataset": {"choices": DATASETS, "default": "moons"},
+        "--samples": {"type": positive(int), "help": "number of samples for the generated "
+                      "datasets (default: per dataset, below)"},
+        "--layers": {"type": layer_sizes,
+                     "help": "hidden layer sizes, e.g. 16,16 (default: per dataset)"},
+        "--activation": {"choices": [name for name in ACTIVATIONS if name != "linear"],
+                         "default": "relu"},
+        "--loss": {"choices": sorted(LOSSES), "help": "default: hinge for two classes, "
+                   "cross_entropy for more, mse for regression"},
+        "--epochs": {"type": positive(int), "help": "default: per dataset"},
+        "--lr": {"type": positive(float), "help": "learning rate (default: per dataset)"},
+        "--optimizer": {"choices": ("sgd", "adam", "adamw"), "default": "sgd",
+                        "help": "sgd (with --momentum), or adam or adamw with PyTorch's rules "
+                        f"and betas (default --lr {ADAM_LEARNING_RATE:g} for these two)"},
+        "--momentum": {"type": number_at_least(float, 0, inclusive=True),
+                       "help": "SGD momentum (default: per dataset)"},
+        "--weight-decay": {"type": number_at_least(float, 0, inclusive=True), "default": 0.0,
+                           "help": "L2 penalty (for adamw: the decoupled decay)"},
+        "--batch-size": {"type": positive(int), "help": "mini-batch size (default: per "
+                         "dataset; without one, the whole dataset in each step)"},
+        "--seed": {"type": whole_number, "default": 0},
+    }
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="micrograd-ann",
@@ -619,34 +708,38 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=datasets_help(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    train.add_argument("--dataset", choices=DATASETS, default="moons")
-    train.add_argument("--samples", type=positive(int),
-                       help="number of samples for the generated datasets (default: per "
-                       "dataset, below)")
-    train.add_argument("--layers", type=layer_sizes,
-                       help="hidden layer sizes, e.g. 16,16 (default: per dataset)")
-    train.add_argument("--activation", choices=[name for name in ACTIVATIONS if name != "linear"],
-                       default="relu")
-    train.add_argument("--loss", choices=sorted(LOSSES),
-                       help="default: hinge for two classes, cross_entropy for more, mse for "
-                       "regression")
-    train.add_argument("--epochs", type=positive(int), help="default: per dataset")
-    train.add_argument("--lr", type=positive(float),
-                       help="learning rate (default: per dataset)")
-    train.add_argument("--optimizer", choices=("sgd", "adam", "adamw"), default="sgd",
-                       help="sgd (with --momentum), or adam or adamw with PyTorch's rules and "
-                       f"betas (default --lr {ADAM_LEARNING_RATE:g} for these two)")
-    train.add_argument("--momentum", type=number_at_least(float, 0, inclusive=True),
-                       help="SGD momentum (default: per dataset)")
-    train.add_argument("--weight-decay", type=number_at_least(float, 0, inclusive=True),
-                       default=0.0, help="L2 penalty (for adamw: the decoupled decay)")
-    train.add_argument("--batch-size", type=positive(int),
-                       help="mini-batch size (default: per dataset; without one, the whole "
-                       "dataset in each step)")
-    train.add_argument("--seed", type=whole_number, default=0)
+    options = training_options()
+    for flag in ("--dataset", "--samples", "--layers", "--activation", "--loss", "--epochs",
+                 "--lr", "--optimizer", "--momentum", "--weight-decay", "--batch-size", "--seed"):
+        train.add_argument(flag, **options[flag])
     train.add_argument("--out", type=Path, required=True, metavar="DIR")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.set_defaults(handler=run_train, parser=train)
+
+    playground = commands.add_parser(
+        "playground",
+        help="write a page that trains a network in the browser, with train's numbers",
+        description=textwrap.fill(
+            "Write the playground: one self-contained page (it opens offline, from file://) "
+            "where the learner picks the dataset, the hidden layers, the activation, the loss, "
+            "the learning rate, the momentum and the batch size, then plays, steps and resets "
+            "the training and watches the loss, the decision boundary and every weight. The "
+            "options choose the settings it opens on (the train command's, whose defaults per "
+            "dataset it shares); each epoch's loss equals train's with the same settings and "
+            "seed.", width=78),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    shown_in_the_page: dict[str, dict[str, Any]] = {
+        "--dataset": {"choices": PLAYGROUND_DATASETS},
+        "--activation": {"choices": PLAYGROUND_ACTIVATIONS},
+        "--epochs": {"help": "how many epochs the page can train (default: per dataset)"},
+    }
+    for flag in ("--dataset", "--layers", "--activation", "--loss", "--epochs", "--lr",
+                 "--momentum", "--batch-size", "--seed"):
+        playground.add_argument(flag, **{**options[flag], **shown_in_the_page.get(flag, {})})
+    playground.add_argument("--out", type=Path, required=True, metavar="FILE.html",
+                            help="the page to write (in a folder that exists)")
+    playground.set_defaults(handler=run_playground, parser=playground)
 
     demo = commands.add_parser(
         "demo",

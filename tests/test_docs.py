@@ -147,7 +147,7 @@ def test_the_cli_reference_has_every_command_and_option() -> None:
     page = HOOKS.cli_reference_markdown()  # type: ignore[attr-defined]
     parser = build_parser()
     commands = HOOKS.subcommands(parser)  # type: ignore[attr-defined]
-    assert set(commands) == {"grad", "train", "demo"}
+    assert set(commands) == {"grad", "train", "playground", "demo"}
     sections = page.split("\n## ")
     for name, command in [("", parser), *commands.items()]:
         title = f"micrograd-ann {name}".strip()
