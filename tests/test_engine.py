@@ -10,7 +10,9 @@ import asyncio
 import gc
 import math
 import random
+import sys
 import threading
+import tracemalloc
 
 import pytest
 from hypothesis import given
@@ -383,6 +385,51 @@ def test_million_deep_chain_backward_and_free() -> None:
         assert live_values() == before
     finally:
         gc.enable()
+
+
+def test_a_node_of_two_inputs_is_one_object_the_collector_tracks() -> None:
+    # What every full collection walks while a graph lives: the node itself, and no tuples of
+    # children or local derivatives beside it (a tuple of Values stays tracked).
+    x, y = Value(1.5), Value(2.5)
+    gc.collect()
+    gc.disable()
+    try:
+        before = len(gc.get_objects())
+        nodes = [x * y for _ in range(10_000)]
+        gc.collect()
+        tracked = len(gc.get_objects()) - before - 1  # less the list holding them
+    finally:
+        gc.enable()
+    assert tracked / len(nodes) == pytest.approx(1.0, abs=0.01)  # was 2: node, children tuple
+
+
+def test_bytes_per_node_of_a_product_with_a_number_stay_within_350() -> None:
+    # `x * 2.0` makes two Values (the node and the constant 2.0) and the node's float; the
+    # budget holds with the `__dict__` slot that lets Values take attributes of their own.
+    x = Value(1.5)
+    count = 50_000
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        nodes = [x * 2.0 for _ in range(count)]
+        after = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert (after - before - sys.getsizeof(nodes)) / count <= 350
+
+
+def test_children_and_local_derivatives_in_operand_order_for_any_number_of_inputs() -> None:
+    # d/dx (x / y) = 1/y, d/dy (x / y) = -x/y²; d/dx tanh(x) = 1 - tanh²(x); d/dxᵢ Σ = 1.
+    x, y, z = Value(3.0), Value(-2.0), Value(0.5)
+    quotient, tangent, total = x / y, z.tanh(), Value.sum([x, y, z])
+    assert quotient.children == (x, y)
+    assert quotient.local_derivatives == (1 / -2.0, -3.0 / (-2.0) ** 2)
+    assert tangent.children == (z,)
+    assert tangent.local_derivatives == (1 - math.tanh(0.5) ** 2,)
+    assert total.children == (x, y, z) and total.local_derivatives == (1.0, 1.0, 1.0)
+    assert x.children == () and x.local_derivatives == ()
+    made_by_hand = Value(-6.0, (x, y), "*")  # micrograd's form: the same two slots
+    assert made_by_hand.children == (x, y) and made_by_hand.local_derivatives == (-2.0, 3.0)
 
 
 def test_topological_order_of_several_roots_lists_each_node_once() -> None:
