@@ -518,7 +518,7 @@ def draw_network(
         },
         node_attr={"fontname": "Helvetica", "fontsize": "10"},
     )
-    drawn_inputs = _drawn_indices(input_count, max_neurons_per_layer)
+    drawn_inputs = drawn_indices(input_count, max_neurons_per_layer)
     previous = {index: f"input{index}" for index in drawn_inputs}
     previous_rest = _summary_node_id("inputs", input_count, len(drawn_inputs))
     with graph.subgraph(name="cluster_inputs") as cluster:
@@ -534,7 +534,7 @@ def draw_network(
     for layer_index, layer in enumerate(layers):
         is_output = layer_index == len(layers) - 1
         neurons = list(layer.neurons)
-        drawn = _drawn_indices(len(neurons), max_neurons_per_layer)
+        drawn = drawn_indices(len(neurons), max_neurons_per_layer)
         current = {index: f"layer{layer_index}_neuron{index}" for index in drawn}
         current_rest = _summary_node_id(f"layer{layer_index}", len(neurons), len(drawn))
         with graph.subgraph(name=f"cluster_layer{layer_index}") as cluster:
@@ -619,8 +619,11 @@ def _drawn_ends(limit: int) -> tuple[int, int]:
     return (limit + 1) // 2, limit // 2
 
 
-def _drawn_indices(count: int, limit: int) -> list[int]:
-    """All of range(count) when count <= limit, else its first and last few (limit in all)."""
+def drawn_indices(count: int, limit: int) -> list[int]:
+    """Which neurons of a column of `count` a drawing shows when it shows at most `limit`:
+    all of range(count) when count <= limit, else the first ⌈limit/2⌉ and the last ⌊limit/2⌋
+    (a box "… N more" stands for the rest). `draw_network` and the training report both
+    summarise wide layers by it."""
     if count <= limit:
         return list(range(count))
     first, last = _drawn_ends(limit)

@@ -32,6 +32,7 @@ from micrograd_ann.viz import (
     GraphRenderError,
     GraphTooLargeError,
     GraphvizNotFoundError,
+    drawn_indices,
     install_notebook_display,
     layout_size,
     render_png,
@@ -385,6 +386,13 @@ def test_a_dot_that_fails_raises_a_typed_error_with_its_message(
             render(draw_graph(_small_expression()))
     bundle = draw_graph(_small_expression())._repr_mimebundle_()
     assert "syntax error" in bundle["text/plain"]
+
+
+def test_drawn_indices_keep_a_narrow_column_and_the_ends_of_a_wide_one() -> None:
+    assert drawn_indices(5, 16) == [0, 1, 2, 3, 4]
+    assert drawn_indices(16, 16) == list(range(16))
+    assert drawn_indices(300, 16) == [*range(8), *range(292, 300)]
+    assert drawn_indices(20, 5) == [0, 1, 2, 18, 19]  # an odd limit: one more at the start
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="a shell-script dot needs a POSIX shell")
