@@ -8,8 +8,16 @@ decision boundary for 2-D inputs and the network with each weight's colour (blue
 negative) and thickness (|w|) from its value then.
 
 Epochs are numbered as `History` numbers them: epoch k (from 1) is the k-th pass over the data,
-`history.loss[k - 1]` its mean loss. Snapshot k is the network after epoch k, shown with that
-epoch's loss and accuracy; snapshot 0 is the network before training.
+`history.loss[k - 1]` its mean loss. Snapshot k is the network after epoch k; snapshot 0 is the
+network before training. What each snapshot's line says, and when it was measured:
+
+- snapshot 0: "Epoch 0 of N: before training";
+- snapshot k < N: epoch k's loss and accuracy, `history.loss[k - 1]`, labelled "measured during
+  epoch k, before its steps": each sample was scored by the parameters its step started from,
+  so the numbers trail the network drawn by (up to) one epoch's steps;
+- the last snapshot, N: the trained network's own loss and accuracy, `history.final_loss` and
+  `final_accuracy` (measured after the last step), labelled "the trained network's". A
+  `History` without them (not from `train()`) falls back to the line of a snapshot k < N.
 
 Python draws every panel for every snapshot; the page's script (`page_assets/replay.js`) only
 shows the chosen snapshot. With JavaScript off the page shows the last epoch.
@@ -32,7 +40,12 @@ from micrograd_ann.history import History
 from micrograd_ann.nn import MLP
 from micrograd_ann.pages import Page, html_document
 from micrograd_ann.plots import CLASS_COLOURS, REGION_OPACITY
-from micrograd_ann.viz import NEGATIVE_WEIGHT_COLOUR, NODE_COLOURS, POSITIVE_WEIGHT_COLOUR
+from micrograd_ann.viz import (
+    NEGATIVE_WEIGHT_COLOUR,
+    NODE_COLOURS,
+    POSITIVE_WEIGHT_COLOUR,
+    drawn_indices,
+)
 
 __all__ = ["TrainingRecorder", "final_pictures", "final_status", "training_page"]
 
@@ -150,7 +163,9 @@ def training_page(
     body = f"""<h1>{html.escape(title)}</h1>
 <p>Move the slider to see the network at an earlier epoch: its loss, its decision boundary and
 its weights (blue positive, red negative, thicker = larger |w|). Epoch k shows the network after
-k epochs, with the mean {measures} of epoch k; epoch 0 is the network before training.</p>
+k epochs, with the mean {measures} measured during epoch k (each sample before its step, so a
+step behind the network drawn); the last epoch, the trained network's own {measures}; epoch 0 is
+the network before training.</p>
 <div class="controls" hidden>
 <label for="epoch">Epoch</label>
 <input type="range" id="epoch" min="0" max="{last}" value="{last}" step="1">
@@ -171,7 +186,8 @@ k epochs, with the mean {measures} of epoch k; epoch 0 is the network before tra
 
 
 def final_status(history: History) -> str:
-    """What the report says at its last epoch: `Epoch 100 of 100: loss 0.0123, accuracy 99.0%`."""
+    """What the report says at its last epoch: `Epoch 100 of 100: loss 0.0123, accuracy 99.0%
+    (the trained network's)`, from `history.final_loss` and `final_accuracy`."""
     epochs = len(history.loss)
     return _status(history, epochs, epochs)
 
@@ -199,13 +215,19 @@ def final_pictures(
 
 
 def _status(history: History, epoch: int, epochs: int) -> str:
-    """What the page says at snapshot `epoch`: epoch k's loss is `history.loss[k - 1]`."""
+    """What the page says at snapshot `epoch`, and when its numbers were measured (see the
+    module's docstring): the last snapshot shows the trained network's `final_loss`."""
     if epoch == 0:
         return f"Epoch 0 of {epochs}: before training"
+    if epoch == epochs and history.final_loss is not None:
+        status = f"Epoch {epoch} of {epochs}: loss {history.final_loss:.4f}"
+        if history.final_accuracy is not None:
+            status += f", accuracy {history.final_accuracy:.1%}"
+        return status + " (the trained network's)"
     status = f"Epoch {epoch} of {epochs}: loss {history.loss[epoch - 1]:.4f}"
     if epoch <= len(history.accuracy):
         status += f", accuracy {history.accuracy[epoch - 1]:.1%}"
-    return status
+    return status + f" (measured during epoch {epoch}, before its steps)"
 
 
 def _evenly_spaced(count: int, most: int) -> list[int]:
@@ -217,11 +239,9 @@ def _evenly_spaced(count: int, most: int) -> list[int]:
 
 def _drawn(count: int) -> list[int]:
     """The neurons of a column of `count` that the network panel draws: all of them up to
-    MAX_NEURONS_PER_LAYER, else the first and the last MAX_NEURONS_PER_LAYER / 2."""
-    if count <= MAX_NEURONS_PER_LAYER:
-        return list(range(count))
-    half = MAX_NEURONS_PER_LAYER // 2
-    return [*range(half), *range(count - half, count)]
+    MAX_NEURONS_PER_LAYER, else the first and the last MAX_NEURONS_PER_LAYER / 2, as
+    `draw_network` summarises a column (`viz.drawn_indices`)."""
+    return drawn_indices(count, MAX_NEURONS_PER_LAYER)
 
 
 def _column_sizes(model: MLP) -> list[int]:

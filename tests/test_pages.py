@@ -7,8 +7,10 @@ own gradients, which the page's running sums must reach.
 
 from __future__ import annotations
 
+import html
 import itertools
 import json
+import math
 import os
 import random
 import re
@@ -647,6 +649,16 @@ def small_run(
     return model, history, recorder, SMALL_X, SMALL_Y
 
 
+def trained_status(model: MLP, X: list[list[float]], y: list[int], epochs: int) -> str:
+    """The report's line for its last epoch, from `model`'s own scores on (X, y) by hand: the
+    mean hinge loss (1/m) Σ max(0, 1 − yᵢ·sᵢ) and the share of points on their label's side."""
+    scores = [model(row).data for row in X]  # type: ignore[union-attr]
+    loss = math.fsum(max(0.0, 1.0 - label * score) for score, label in zip(scores, y)) / len(y)
+    accuracy = sum((score > 0) == (label > 0) for score, label in zip(scores, y)) / len(y)
+    return (f"Epoch {epochs} of {epochs}: loss {loss:.4f}, accuracy {accuracy:.1%} (the trained "
+            "network's)")
+
+
 # Class i's colour in every picture, written out here rather than read from the code under test.
 RED, BLUE, GREEN = "#d6604d", "#4393c3", "#2ca02c"
 
@@ -706,7 +718,8 @@ def test_recorder_keeps_evenly_spaced_epochs_first_and_last() -> None:
 @pytest.mark.parametrize("epochs", [0, 3, 30])
 def test_snapshot_k_is_the_network_after_k_epochs(epochs: int) -> None:
     """Snapshot 0 is the untrained network; snapshot k the one a k-epoch run returns, shown
-    with the k-th epoch's loss as that run's History gives it (its loss[k − 1])."""
+    with the k-th epoch's loss as that run's History gives it (its loss[k − 1]), labelled as
+    measured during the epoch; the last snapshot with the trained network's own loss."""
     model, history, recorder, X, y = small_run()
     snapshot = dict(recorder.recorded)[epochs]
     reference = MLP(2, [4, 1], seed=1)
@@ -720,9 +733,15 @@ def test_snapshot_k_is_the_network_after_k_epochs(epochs: int) -> None:
     index = [epoch for epoch, _ in recorder.recorded].index(epochs)
     if epochs == 0:
         assert statuses[index] == "Epoch 0 of 30: before training"
-    else:
+    elif epochs < 30:
         assert statuses[index] == (f"Epoch {epochs} of 30: loss {reference_history.loss[-1]:.4f}"
-                                   f", accuracy {reference_history.accuracy[-1]:.1%}")
+                                   f", accuracy {reference_history.accuracy[-1]:.1%} (measured "
+                                   f"during epoch {epochs}, before its steps)")
+    else:  # the network drawn: the model the run returned, scored by hand
+        assert statuses[index] == trained_status(reference, X, y, 30)
+        assert statuses[index] != (f"Epoch 30 of 30: loss {reference_history.loss[-1]:.4f}, "
+                                   f"accuracy {reference_history.accuracy[-1]:.1%} (the trained "
+                                   "network's)")  # the last epoch's own numbers are older
 
 
 def test_a_run_stopped_early_ends_the_report_at_its_last_epoch() -> None:
@@ -733,7 +752,7 @@ def test_a_run_stopped_early_ends_the_report_at_its_last_epoch() -> None:
     assert history.epochs_run == 15
     document = training_page(model, history, recorder, X=SMALL_X, y=SMALL_Y).html
     assert document.count('class="snapshot"') == 3  # epochs 0, 10 and 15 (the model now)
-    assert f"Epoch 15 of 15: loss {history.loss[14]:.4f}" in document
+    assert html.escape(trained_status(model, SMALL_X, SMALL_Y, 15)) in document
 
 
 def test_a_recorder_made_for_fewer_epochs_stops_the_run_with_a_clear_error() -> None:
@@ -785,7 +804,7 @@ def test_training_page_restores_the_model_and_is_self_contained() -> None:
     assert [parameter.data for parameter in model.parameters()] == before
     assert re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", document) is None
     assert document.count('class="snapshot"') == 10
-    assert f"Epoch 30 of 30: loss {history.loss[29]:.4f}" in document
+    assert html.escape(trained_status(model, X, y, 30)) in document
 
 
 def replay_payload(document: str) -> dict[str, list[object]]:
@@ -877,7 +896,8 @@ def test_epoch_slider_replays_the_run(browser: object, tmp_path: Path) -> None:
     marker_last = opened.page.locator("#epoch-marker").get_attribute("x1")
     opened.screenshot("replay-last-epoch.png")
     slider.fill("1")  # the second snapshot: after epoch round(30 / 9) = 3
-    third = f"Epoch 3 of 30: loss {history.loss[2]:.4f}, accuracy {history.accuracy[2]:.1%}"
+    third = (f"Epoch 3 of 30: loss {history.loss[2]:.4f}, accuracy {history.accuracy[2]:.1%} "
+             "(measured during epoch 3, before its steps)")
     assert opened.status() == third
     slider.fill("0")
     assert opened.status() == "Epoch 0 of 30: before training"
