@@ -267,10 +267,13 @@ def playground_kit(
     seed = checks.count(seed, "seed", minimum=0)
     defaults = DATASETS[dataset].defaults
     chosen_layers = defaults.layers if layers is None else _layers(layers, "layers")
+    if isinstance(networks, (str, bytes)) or not isinstance(networks, (list, tuple, type(None))):
+        raise TypeError(
+            f"networks must be a list of layer lists such as [[], [8], [16, 16]], got "
+            f"{type(networks).__name__}: {shorten(networks)}"
+        )
     menu = [_layers(network, f"networks[{index}]")
             for index, network in enumerate(DEFAULT_NETWORKS if networks is None else networks)]
-    if isinstance(networks, (str, bytes)):
-        raise TypeError(f"networks must be a list of layer lists, got {shorten(networks)}")
     if chosen_layers not in menu:
         menu.append(chosen_layers)
     menu = list(dict.fromkeys(menu))

@@ -373,6 +373,20 @@
     };
   }
 
+  // Python's format(value, ".4g"), for the messages of history.py.
+  function formatG(value) {
+    if (!Number.isFinite(value)) return String(value);
+    if (value === 0) return "0";
+    const strip = function (text) { return text.includes(".") ? text.replace(/\.?0+$/, "") : text; };
+    const [mantissa, power] = value.toExponential(3).split("e");
+    const exponent = Number(power);
+    if (exponent < -4 || exponent >= 4) {
+      return strip(mantissa) + "e" + (exponent < 0 ? "-" : "+") +
+        String(Math.abs(exponent)).padStart(2, "0");
+    }
+    return strip(value.toFixed(3 - exponent));
+  }
+
   function trainingDiverged(epoch, epochs, rate, reason, repr) {
     const error = new Error("training diverged in epoch " + epoch + " of " + epochs + ": " +
       reason + ". The steps are too large: try a smaller learning rate (it is " + repr(rate) +
@@ -462,7 +476,11 @@
           passes.push([inputs, state, leaves]);
         }
         const summed = rules.sum.forward.apply(null, losses.map(function (l) { return l.data; }));
-        if (!Number.isFinite(summed)) throw new RangeError("the loss became " + rules.repr(summed));
+        if (!Number.isFinite(summed)) {
+          const error = new Error("the loss became " + rules.repr(summed));
+          error.name = "ArithmeticError";
+          throw error;
+        }
         const upstream = 1.0 / indices.length;
         const batchGrads = params.map(function () { return 0.0; });
         for (let sample = passes.length - 1; sample >= 0; sample--) {
@@ -500,7 +518,9 @@
       try {
         result = runEpoch(order);
       } catch (error) {
-        if (error instanceof RangeError || /OverflowError|ZeroDivisionError|ValueError/.test(error.name)) {
+        // train() turns ArithmeticError (overflow, division by zero, a non-finite loss) into
+        // TrainingDiverged; the programs throw Python's class names
+        if (/^(ArithmeticError|OverflowError|ZeroDivisionError)$/.test(error.name)) {
           throw trainingDiverged(epoch + 1, epochs, rate, error.message, rules.repr);
         }
         throw error;
@@ -521,8 +541,8 @@
       if (!Number.isFinite(value)) return what + " became " + rules.repr(value);
       const start = trainer.history.loss.length ? Math.max(trainer.history.loss[0], 1.0) : 1.0;
       if (value > DIVERGENCE_FACTOR * start) {
-        return what + " grew to " + value.toPrecision(4) + ", more than 1e+06 times its " +
-          "starting level " + start.toPrecision(4);
+        return what + " grew to " + formatG(value) + ", more than 1e+06 times its " +
+          "starting level " + formatG(start);
       }
       return null;
     }
