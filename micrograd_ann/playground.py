@@ -22,8 +22,12 @@ batch order and the generated training programs are made in Python
 (`playground_kit.playground_kit`) and the page's trainer (`page_assets/trainer.js`) runs them.
 So the status `Epoch k: loss …` carries `History.loss[k - 1]` of `train()` with the same
 settings and seed; epoch 0 (the untrained model) carries the loss and accuracy of the initial
-parameters over the whole data. The status and each loss point of the curve hold the loss in
-full precision in `data-loss` (JavaScript's `String(x)`, the shortest digits that read back).
+parameters over the whole data. Epoch k's loss was measured during the epoch, each sample scored
+by the parameters its step started from, while the pictures show the network after the epoch's
+steps; so a line under the status gives the drawn network's own loss and accuracy on the whole
+data (after a run's last epoch, `History.final_loss` and `final_accuracy`). The status, that
+line and each loss point of the curve hold the loss in full precision in `data-loss`
+(JavaScript's `String(x)`, the shortest digits that read back).
 
 `training_playground(...)` is the same page opened on a run that `train()` has just made (the
 report `micrograd-ann train --out DIR` writes): the slider first moves through the recorded
@@ -56,7 +60,7 @@ epochs (the slider then moves epoch by epoch), evenly spaced ones of a longer ru
 
 SNAPSHOT_DIGITS = 7
 """A recorded snapshot's parameters are kept to this many significant digits (they are only
-drawn); the parameters before training are kept exactly."""
+drawn); those before training and after the last epoch exactly (the page scores them)."""
 
 
 def playground_page(
@@ -128,7 +132,7 @@ def training_playground(
         "accuracy": list(history.accuracy),
         "epochs": [epoch for epoch, _ in snapshots],
         "params": [
-            values if epoch == 0 else [_rounded(value) for value in values]
+            values if epoch in (0, epochs) else [_rounded(value) for value in values]
             for epoch, values in snapshots
         ],
         "X": [list(map(float, row)) for row in X],
@@ -161,10 +165,12 @@ def _playground(
             f"{html.escape(value)}</option>"
             for value in values
         )
-        return f'<label>{label} <select id="{name}">{options}</select></label>'
+        return f'<span class="field"><label for="{name}">{label}</label> <select id="{name}">' \
+            f"{options}</select></span>"
 
     def number(label: str, name: str, value: str, limits: str) -> str:
-        return f'<label>{label} <input type="number" id="{name}" {limits} value="{value}"></label>'
+        return f'<span class="field"><label for="{name}">{label}</label> <input type="number" ' \
+            f'id="{name}" {limits} value="{value}"></span>'
 
     batch = settings["batchSize"]
     intro = (
@@ -197,8 +203,10 @@ mean loss; epoch 0 is the untrained network, with its loss over the whole data.<
 <button type="button" id="play">Play</button>
 <button type="button" id="step">Step</button>
 <button type="button" id="reset">Reset</button>
-<label>Speed <input type="range" id="speed" min="1" max="10" step="1" value="5"></label>
-<label><input type="checkbox" id="show-gradients"> Show gradients</label>
+<span class="field"><label for="speed">Speed</label> <input type="range" id="speed" min="1" max="10"
+ step="1" value="5"></span>
+<span class="field"><input type="checkbox" id="show-gradients">
+<label for="show-gradients">Show gradients</label></span>
 </div>
 <div class="timeline">
 <label for="epoch">Epoch</label>
@@ -206,6 +214,7 @@ mean loss; epoch 0 is the untrained network, with its loss over the whole data.<
 </div>
 </div>
 <p id="status" role="status" aria-live="polite">{html.escape(first_status)}</p>
+<p id="trained"></p>
 <p id="problem" role="alert" hidden></p>
 <div id="live" class="panels" hidden>
 <figure><figcaption>Loss (red, left axis) and accuracy (green dashed, right axis) per epoch

@@ -22,6 +22,7 @@
   const slider = element("epoch");
   const showGradients = element("show-gradients");
   const status = element("status");
+  const trained = element("trained");
   const problem = element("problem");
   const curves = element("curves");
   const boundary = element("probabilities");
@@ -33,7 +34,7 @@
   const details = element("details");
 
   const EPOCHS_PER_SECOND = [1, 2, 4, 8, 15, 30, 60, 120, 250, 1000];  // the Speed's steps
-  const FRAME_BUDGET_MS = 12;  // training per animation frame, so drawing keeps up
+  const FRAME_BUDGET_MS = 40;  // training per animation frame at most, then one drawing
   const BOUNDARY_CELLS = 40;   // the class probabilities are computed on 40 × 40 points
   const NEURON_CELLS = 12;     // each hidden neuron's picture: 12 × 12 points
   const SVG = "http://www.w3.org/2000/svg";
@@ -327,6 +328,7 @@
     drawCurves(current.epoch);
     if (drawnNetwork !== run.model.key) buildNetwork();
     const paint = () => {
+      drawTrained(current.epoch, trainer.evaluate());
       drawBoundary();
       drawNeurons();
     };
@@ -353,6 +355,19 @@
     status.textContent = text;
     status.dataset.loss = String(numbers.loss);
     status.dataset.epoch = String(epoch);
+  }
+
+  // The network drawn is the one after the epoch's steps; the epoch's loss was measured during
+  // the epoch, each sample scored by the parameters its step started from. So the drawn
+  // network's own numbers, on the whole data, are shown too (after the last epoch of a run:
+  // History.final_loss and final_accuracy).
+  function drawTrained(epoch, numbers) {
+    let text = (epoch === 0 ? "The network drawn, before training" :
+      "The network drawn, after epoch " + epoch) + ": loss " + fixed(numbers.loss, 4);
+    if (numbers.accuracy !== null) text += ", accuracy " + percent(numbers.accuracy);
+    trained.textContent = text + " on the whole data" + (epoch === 0 ? "." :
+      " (the status's loss was measured during the epoch, before its steps).");
+    trained.dataset.loss = String(numbers.loss);
   }
 
   // The loss (left axis) and accuracy (right axis) per epoch, the epoch on show marked.
@@ -491,7 +506,6 @@
       8 + (height - 16 - ROW * sizes[column]) / 2 + ROW * (index + 0.5)];
     network.setAttribute("viewBox", `0 0 ${width} ${height}`);
     network.setAttribute("width", String(width));
-    network.style.maxWidth = width + "px";
     const parts = [];
     run.model.model.layers.forEach(function (layer, index) {
       for (let neuron = 0; neuron < layer.neurons; neuron += 1) {
