@@ -62,21 +62,33 @@
       return {data: data, grad: 0.0, children: children, locals: locals,
         requiresGrad: requiresGrad};
     }
-    // engine.apply_operation: forward on the operands' data; a node with its local
-    // derivatives when one operand needs a gradient, else a constant.
-    function apply(op, operands) {
-      const children = operands.map(function (operand) {
-        return typeof operand === "number" ? node(operand, [], [], false) : operand;
-      });
-      const data = children.map(function (child) { return child.data; });
+    function asNode(operand) {
+      return typeof operand === "number" ? node(operand, [], [], false) : operand;
+    }
+    // engine._apply_unary and _apply_binary: forward on the operands' data; a node with its
+    // local derivatives when an operand needs a gradient, else a constant.
+    function unary(op, x) {
       const rule = rules[op];
-      const out = rule.forward.apply(null, data);
+      const out = rule.forward(x.data);
+      if (!x.requiresGrad) return node(out, [], [], false);
+      return node(out, [x], rule.derivatives(x.data, out), true);
+    }
+    function binary(op, left, right) {
+      const a = asNode(left);
+      const b = asNode(right);
+      const rule = rules[op];
+      const out = rule.forward(a.data, b.data);
+      if (!a.requiresGrad && !b.requiresGrad) return node(out, [], [], false);
+      return node(out, [a, b], rule.derivatives(a.data, b.data, out), true);
+    }
+    // Value.sum: one node, a derivative of 1 for each term.
+    function sum(terms) {
+      const children = terms.map(asNode);
+      const out = rules.sum.forward.apply(null, children.map(function (c) { return c.data; }));
       if (!children.some(function (child) { return child.requiresGrad; })) {
         return node(out, [], [], false);
       }
-      const locals = op === "sum" ? rule.derivatives(children.length)
-        : rule.derivatives.apply(null, data.concat([out]));
-      return node(out, children, locals, true);
+      return node(out, children, rules.sum.derivatives(children.length), true);
     }
     // engine.topological_order: interior nodes, each after its children, depth first.
     function topologicalOrder(root) {
@@ -106,16 +118,16 @@
     }
     return {
       leaf: function (data) { return node(data, [], [], true); },
-      add: function (a, b) { return apply("add", [a, b]); },
-      sub: function (a, b) { return apply("sub", [a, b]); },
-      mul: function (a, b) { return apply("mul", [a, b]); },
-      div: function (a, b) { return apply("div", [a, b]); },
-      pow: function (a, b) { return apply("pow", [a, b]); },
-      neg: function (a) { return apply("neg", [a]); },
-      exp: function (a) { return apply("exp", [a]); },
-      log: function (a) { return apply("log", [a]); },
-      relu: function (a) { return apply("relu", [a]); },
-      sum: function (terms) { return apply("sum", terms); },
+      add: function (a, b) { return binary("add", a, b); },
+      sub: function (a, b) { return binary("sub", a, b); },
+      mul: function (a, b) { return binary("mul", a, b); },
+      div: function (a, b) { return binary("div", a, b); },
+      pow: function (a, b) { return binary("pow", a, b); },
+      neg: function (a) { return unary("neg", a); },
+      exp: function (a) { return unary("exp", a); },
+      log: function (a) { return unary("log", a); },
+      relu: function (a) { return unary("relu", a); },
+      sum: sum,
       // engine.Value.backward(seed): grads reset, the seed at the root, then each node from
       // the root down passes upstream × local to each child that needs a gradient.
       backward: function (root, seed) {
