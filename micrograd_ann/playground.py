@@ -217,11 +217,11 @@ mean loss; epoch 0 is the untrained network, with its loss over the whole data.<
 <p id="trained"></p>
 <p id="problem" role="alert" hidden></p>
 <div id="live" class="panels" hidden>
-<figure><figcaption>Loss (red, left axis) and accuracy (green dashed, right axis) per epoch
+<figure class="curves"><figcaption>Loss (red, left axis) and accuracy (green dashed, right axis) per epoch
 </figcaption>
 <svg id="curves" viewBox="0 0 360 220" role="img" aria-label="loss and accuracy curves"></svg>
 </figure>
-<figure><figcaption>Decision boundary: each class's probability in its colour</figcaption>
+<figure class="plane-figure"><figcaption>Decision boundary: each class's probability in its colour</figcaption>
 <div class="plane"><canvas id="probabilities" width="240" height="240" role="img"
  aria-label="class probabilities over the input plane"></canvas>
 <svg id="points" viewBox="0 0 240 240" aria-hidden="true"></svg></div>

@@ -484,7 +484,7 @@
   // ---------------------------------------------------------------------------------------
 
   const COLUMN = 120;  // between layers
-  const ROW = 34;      // between neurons
+  const ROW = 30;      // between neurons
   const PICTURE = 26;  // a hidden neuron's picture
 
   function neuronName(layer, neuron) {
