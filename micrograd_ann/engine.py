@@ -565,17 +565,20 @@ def topological_order(root: Value | Iterable[Value]) -> list[Value]:
         if not start.children or start in visited:
             continue
         visited.add(start)
-        stack = [(start, iter(start.children))]
-        while stack:
-            node, pending = stack[-1]
-            for child in pending:
-                if child.children and child not in visited:
-                    visited.add(child)
-                    stack.append((child, iter(child.children)))
-                    break
+        path = [start]  # the nodes being visited, the deepest last
+        unvisited = [iter(start.children)]  # the children each of them has still to look at
+        while path:
+            for child in unvisited[-1]:
+                if child not in visited:
+                    grandchildren = child.children
+                    if grandchildren:  # a leaf is left out
+                        visited.add(child)
+                        path.append(child)
+                        unvisited.append(iter(grandchildren))
+                        break
             else:
-                stack.pop()
-                order.append(node)
+                unvisited.pop()
+                order.append(path.pop())
     return order
 
 
