@@ -59,6 +59,7 @@ The kit's keys (all JSON: lists, numbers, strings, null):
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -76,6 +77,8 @@ __all__ = [
     "PLAYGROUND_ACTIVATIONS",
     "DEFAULT_NETWORKS",
     "LOSS_OPERATIONS",
+    "KIT_BUDGET",
+    "PlaygroundTooLarge",
     "playground_kit",
     "kit_for_run",
     "network_text",
@@ -254,16 +257,28 @@ def playground_kit(
     epochs: int | None = None,
     seed: int = 0,
     networks: Sequence[Sequence[int]] | None = None,
+    activations: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """The kit of a playground opened on these settings (see the module docstring for its keys).
 
     Each setting left None is the `train` command's default for `dataset` (`datasets.DATASETS`);
     the loss defaults to hinge for two classes and cross_entropy for more, as `train` does.
     `networks` is the hidden-layer menu (default `DEFAULT_NETWORKS`); `layers` is added to it.
+    `activations` is the activation menu (default `PLAYGROUND_ACTIVATIONS`); `activation` is
+    added to it. The kit holds a model for every combination of the menus.
     TypeError / ValueError name any argument that is not valid.
     """
     dataset = _choice(dataset, "dataset", PLAYGROUND_DATASETS)
     activation = _choice(activation, "activation", PLAYGROUND_ACTIVATIONS)
+    if isinstance(activations, (str, bytes)):
+        raise TypeError(f"activations must be a list of names such as ['relu', 'tanh'], got "
+                        f"{shorten(activations)}")
+    activation_menu = [
+        _choice(name, f"activations[{index}]", PLAYGROUND_ACTIVATIONS)
+        for index, name in enumerate(PLAYGROUND_ACTIVATIONS if activations is None else activations)
+    ]
+    activation_menu = [name for name in PLAYGROUND_ACTIVATIONS
+                       if name in activation_menu or name == activation]
     seed = checks.count(seed, "seed", minimum=0)
     defaults = DATASETS[dataset].defaults
     chosen_layers = defaults.layers if layers is None else _layers(layers, "layers")
@@ -320,7 +335,7 @@ def playground_kit(
     shapes = {(encoding["outputs"], encoding["outputActivation"])
               for entry in data.values() for encoding in entry["encodings"].values()}
     for hidden in menu:
-        for hidden_activation in PLAYGROUND_ACTIVATIONS:
+        for hidden_activation in activation_menu:
             for outputs, output_activation in sorted(shapes):
                 sizes = [2, *hidden, outputs]
                 model = MLP(2, sizes[1:], activation=hidden_activation,
@@ -361,7 +376,7 @@ def playground_kit(
         },
         "menus": {
             "datasets": list(PLAYGROUND_DATASETS),
-            "activations": list(PLAYGROUND_ACTIVATIONS),
+            "activations": activation_menu,
             "networks": [network_text(network) for network in menu],
             "losses": {name: list(entry["encodings"]) for name, entry in data.items()},
         },
@@ -386,6 +401,15 @@ def playground_kit(
     }
 
 
+KIT_BUDGET = 2_000_000
+"""The most characters of JSON `kit_for_run` gives a run's kit (the page's limit is 3 MB, and a
+report also carries the run's recorded parameters)."""
+
+
+class PlaygroundTooLarge(ValueError):
+    """A run's network is too large for a page to hold its programs (see `kit_for_run`)."""
+
+
 def kit_for_run(
     *,
     dataset: str,
@@ -398,11 +422,35 @@ def kit_for_run(
     epochs: int,
     seed: int,
     networks: Sequence[Sequence[int]] | None = None,
+    budget: int = KIT_BUDGET,
 ) -> dict[str, Any]:
-    """The kit of a playground opened on a finished `micrograd-ann train` run: the run's own
-    settings, all given, so the page's first epochs are that run's (`playground_kit` with them)."""
-    return playground_kit(
-        dataset=dataset, layers=layers, activation=activation, loss=loss, lr=lr,
-        momentum=momentum, batch_size=batch_size, epochs=epochs, seed=seed, networks=networks,
-    )
+    """The kit of a playground opened on a finished `micrograd-ann train` run: `playground_kit`
+    with the run's own settings, all given, so the page's first epochs are that run's.
 
+    A wide network's programs are large (each weight is a few lines of each program), so when
+    the kit's JSON would pass `budget` characters (a report holding the run's recorded
+    parameters too passes what it leaves), the menus shrink until it fits: first to the run's
+    activation alone, then also to the run's network alone. `PlaygroundTooLarge` (a
+    ValueError) when even that does not fit; layers wider than 64 are refused (ValueError).
+    """
+    settings: dict[str, Any] = {
+        "dataset": dataset, "layers": layers, "activation": activation, "loss": loss, "lr": lr,
+        "momentum": momentum, "batch_size": batch_size, "epochs": epochs, "seed": seed,
+    }
+    menus: list[dict[str, Any]] = [
+        {"networks": networks},
+        {"networks": networks, "activations": [activation]},
+        {"networks": [layers], "activations": [activation]},
+    ]
+    budget = checks.count(budget, "budget")
+    size = 0
+    for menu in menus:
+        kit = playground_kit(**settings, **menu)
+        size = len(json.dumps(kit))
+        if size <= budget:
+            return kit
+    raise PlaygroundTooLarge(
+        f"layers {list(layers)}: the playground's kit for this network alone takes {size:,} "
+        f"characters, above the {budget:,} the page can hold; a playground trains networks of "
+        "up to a few hundred weights (such as 16,16)"
+    )

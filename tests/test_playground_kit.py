@@ -29,6 +29,8 @@ from micrograd_ann.playground_kit import (
     DEFAULT_NETWORKS,
     LOSS_OPERATIONS,
     PLAYGROUND_DATASETS,
+    PlaygroundTooLarge,
+    kit_for_run,
     playground_kit,
 )
 
@@ -297,3 +299,42 @@ def test_same_numbers_for_the_python_program_of_a_model() -> None:
     outputs, _ = program.forward(kit["parameters"][entry["parameters"]], row)
     expected = model([Value(x) for x in row])
     assert list(outputs) == [value.data for value in expected]  # type: ignore[union-attr]
+
+
+# -------------------------------------------------------------------------------------------------
+# A run's kit: the menus shrink to fit
+# -------------------------------------------------------------------------------------------------
+
+RUN = {"dataset": "moons", "activation": "tanh", "loss": "hinge", "lr": 0.5, "momentum": 0.0,
+       "batch_size": None, "epochs": 5, "seed": 0}
+
+
+def test_a_runs_kit_is_the_playgrounds_kit_with_its_settings() -> None:
+    kit = kit_for_run(layers=[16, 16], **RUN)  # type: ignore[arg-type]
+    assert kit == playground_kit(layers=[16, 16], **RUN)  # type: ignore[arg-type]
+    assert kit["settings"]["activation"] == "tanh" and kit["settings"]["epochs"] == 5
+
+
+def test_a_wide_runs_menus_shrink_to_the_budget() -> None:
+    full = len(json.dumps(playground_kit(layers=[32, 32], **RUN)))  # type: ignore[arg-type]
+    one_activation = len(json.dumps(playground_kit(
+        layers=[32, 32], activations=["tanh"], **RUN)))  # type: ignore[arg-type]
+    assert one_activation < full
+    kit = kit_for_run(layers=[32, 32], budget=full - 1, **RUN)  # type: ignore[arg-type]
+    assert kit["menus"]["activations"] == ["tanh"]
+    assert kit["menus"]["networks"] == ["none", "4", "8", "16", "8,8", "16,16", "32,32"]
+    assert {model["activation"] for model in kit["models"].values()} == {"tanh"}
+    kit = kit_for_run(layers=[32, 32], budget=one_activation - 1, **RUN)  # type: ignore[arg-type]
+    assert kit["menus"]["networks"] == ["32,32"]
+    with pytest.raises(PlaygroundTooLarge, match=r"layers \[32, 32\]: .* above the 1,000 "):
+        kit_for_run(layers=[32, 32], budget=1000, **RUN)  # type: ignore[arg-type]
+
+
+def test_the_activation_menu() -> None:
+    kit = playground_kit(activation="sigmoid", activations=["relu"])
+    assert kit["menus"]["activations"] == ["relu", "sigmoid"]  # the chosen one always in it
+    assert {model["activation"] for model in kit["models"].values()} == {"relu", "sigmoid"}
+    with pytest.raises(ValueError, match="unknown activations\\[1\\] 'elu'"):
+        playground_kit(activations=["relu", "elu"])
+    with pytest.raises(TypeError, match="activations must be a list"):
+        playground_kit(activations="relu")  # type: ignore[arg-type]
