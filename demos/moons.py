@@ -27,8 +27,10 @@ def main(fast: bool = False, out: Path | None = None) -> dict[str, Any]:
     the same steps without adding 337 squares to the graph. "after training" scores the
     returned model (`History.final_loss`, `final_accuracy`), which the key numbers include.
     With `fast`, 30 of the 100 epochs. With `out`, writes moons_decision_boundary.png,
-    moons_loss.png and moons_graph.svg (the computation graph of one sample's loss, parameters
-    named).
+    moons_loss.png, moons_graph.svg (the computation graph of one sample's loss, parameters
+    named) and moons_playground.html: the playground on the moons, opened on `micrograd-ann
+    train`'s settings (the same network, η = 0.5, no L2 nor decay, which the page does not
+    offer), to change the width, the activation or the learning rate and watch it learn again.
     """
     epochs = 30 if fast else EPOCHS
     X, y = datasets.two_moons(100, noise=0.1, seed=SEED, labels="plus_minus")
@@ -76,6 +78,9 @@ def save_pictures(
     sample_loss.label = "loss"
     sample_loss.backward()
     write_text(out, "moons_graph.svg", render_svg(draw_graph(sample_loss, model=model)))
+    from micrograd_ann import playground_page
+
+    write_text(out, "moons_playground.html", playground_page(dataset="moons").html)
 
 
 if __name__ == "__main__":

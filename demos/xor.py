@@ -7,7 +7,7 @@ from typing import Any
 
 from micrograd_ann.demos._shared import run_demo, save_figure, write_text
 
-from micrograd_ann import MLP, TrainingRecorder, datasets, train, training_page
+from micrograd_ann import MLP, TrainingRecorder, datasets, playground_page, train, training_page
 
 TITLE = "XOR with a hidden layer of sigmoid neurons"
 
@@ -20,8 +20,11 @@ def main(fast: bool = False, out: Path | None = None) -> dict[str, Any]:
     Seed 002's network is 2-2-1 with sigmoids, trained sample by sample for 20000 epochs at
     α = 0.5 on ½(ŷ − y)². "mse" here is (ŷ − y)², with twice the gradient, so η = 0.25 takes
     the same steps. With `fast`, 2000 epochs at η = 2.0 (bigger steps, the same answer). With
-    `out`, writes xor_decision_boundary.png, xor_loss.png and xor_replay.html (an epoch
-    slider over the run).
+    `out`, writes xor_decision_boundary.png, xor_loss.png, xor_replay.html (an epoch
+    slider over the run) and xor_playground.html: the playground on XOR, its "Hidden layers"
+    menu none, 2 and 8 — with none (one layer, a line) no setting gets past 3 of the 4 rows;
+    with a hidden layer of 8 it learns all four (train's xor defaults: relu, hinge, η = 0.1,
+    momentum 0.9).
 
     Two hidden sigmoids are just enough for XOR, and some starting weights lead into a local
     minimum where two of the four outputs sit at 0.5 (SEED = 3 did when this demo was written):
@@ -54,6 +57,10 @@ def main(fast: bool = False, out: Path | None = None) -> dict[str, Any]:
         # Watch the two hidden units bend the boundary: an epoch slider over the whole run.
         page = training_page(model, history, recorder, X=X, y=y, title="XOR: training replay")
         write_text(out, "xor_replay.html", page.html)
+        # Try it yourself: no hidden layer fails, a hidden layer succeeds.
+        playground = playground_page(dataset="xor", networks=[[], [2], [8]],
+                                     title="XOR: one layer fails, a hidden layer succeeds")
+        write_text(out, "xor_playground.html", playground.html)
     return {
         "outputs": outputs,
         "targets": y,

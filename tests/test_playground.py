@@ -236,6 +236,30 @@ def test_keyboard_alone_plays_and_reads_a_weight(browser: object, tmp_path: Path
     opened.check_clean()
 
 
+@pytest.mark.browser
+def test_the_xor_demos_playground_one_layer_fails_a_hidden_layer_succeeds(
+    browser: object, tmp_path: Path  # noqa: F811
+) -> None:
+    pytest.importorskip("matplotlib")  # the demo draws its other pictures with it
+    from micrograd_ann.demos import xor
+
+    xor.main(fast=True, out=tmp_path)
+    opened = OpenPage(browser, tmp_path / "xor_playground.html")
+    page = opened.page
+    assert page.eval_on_selector_all(
+        "#network option", "(options) => options.map((o) => o.textContent)"
+    ) == ["none", "2", "8"]
+    choose(opened, "Hidden layers", "none")
+    play_to(opened, 100)
+    # one line cannot split XOR: at most 3 of the 4 rows, whatever the settings
+    assert float(str(page.locator("#trained").get_attribute("data-loss"))) > 0.1
+    assert "accuracy 100.0%" not in str(page.locator("#trained").text_content())
+    choose(opened, "Hidden layers", "8")
+    play_to(opened, 100)
+    assert "accuracy 100.0%" in str(page.locator("#trained").text_content())
+    opened.check_clean()
+
+
 # -------------------------------------------------------------------------------------------------
 # The report of micrograd-ann train --out
 # -------------------------------------------------------------------------------------------------
