@@ -310,7 +310,7 @@ def run_train(arguments: argparse.Namespace) -> None:
     """Train an MLP on a built-in dataset and write the model, history and pictures."""
     from micrograd_ann.nn import MLP
     from micrograd_ann.optim import SGD, Adam, AdamW
-    from micrograd_ann.playground import RECORDED_SNAPSHOTS, training_playground
+    from micrograd_ann.playground import recorded_snapshots, training_playground
     from micrograd_ann.replay import TrainingRecorder, training_page
     from micrograd_ann.serialization import save
     from micrograd_ann.train import TrainingDiverged, train
@@ -362,7 +362,7 @@ def run_train(arguments: argparse.Namespace) -> None:
     )
     kit = playground_kit_for(arguments, settings, loss)
     recorder = (  # made just before training: its epoch 0 is the untrained model
-        TrainingRecorder(model, epochs=settings.epochs, snapshots=RECORDED_SNAPSHOTS)
+        TrainingRecorder(model, epochs=settings.epochs, snapshots=recorded_snapshots(model))
         if kit is not None else TrainingRecorder(model, epochs=settings.epochs)
     )
     try:

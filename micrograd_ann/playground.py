@@ -52,11 +52,28 @@ from micrograd_ann.plots import CLASS_COLOURS, REGION_OPACITY
 from micrograd_ann.replay import TrainingRecorder, final_pictures, final_status
 from micrograd_ann.viz import NEGATIVE_WEIGHT_COLOUR, POSITIVE_WEIGHT_COLOUR
 
-__all__ = ["PLAYGROUND_DATASETS", "RECORDED_SNAPSHOTS", "playground_page", "training_playground"]
+__all__ = [
+    "PLAYGROUND_DATASETS",
+    "RECORDED_SNAPSHOTS",
+    "playground_page",
+    "recorded_snapshots",
+    "training_playground",
+]
 
 RECORDED_SNAPSHOTS = 201
-"""How many snapshots of a recorded run the report keeps: every epoch of a run of up to 200
-epochs (the slider then moves epoch by epoch), evenly spaced ones of a longer run."""
+"""How many snapshots of a recorded run the report keeps at most: every epoch of a run of up to
+200 epochs (the slider then moves epoch by epoch), evenly spaced ones of a longer run."""
+
+RECORDED_NUMBERS = 60_000
+"""The most parameter values a report keeps over all its snapshots (about 0.7 MB of JSON), so
+that a wide network's report stays under 3 MB: fewer, evenly spaced snapshots instead."""
+
+
+def recorded_snapshots(model: MLP) -> int:
+    """How many snapshots a report of `model`'s run keeps (`TrainingRecorder(snapshots=...)`):
+    RECORDED_SNAPSHOTS, or fewer when its parameters would pass RECORDED_NUMBERS (at least 2:
+    before training and after the last epoch)."""
+    return max(2, min(RECORDED_SNAPSHOTS, RECORDED_NUMBERS // len(model.parameters())))
 
 SNAPSHOT_DIGITS = 7
 """A recorded snapshot's parameters are kept to this many significant digits (they are only
@@ -115,8 +132,9 @@ def training_playground(
     (`playground_kit.kit_for_run`, made with the same settings): the slider moves through the
     run's snapshots, each epoch's status from `history`; then the learner trains in the page.
 
-    Make the recorder with `snapshots=RECORDED_SNAPSHOTS` to keep every epoch of a run of up to
-    200. ValueError when the recorder and the history are of different runs.
+    Make the recorder with `snapshots=recorded_snapshots(model)` to keep every epoch of a run of
+    up to 200 (fewer, evenly spaced, for a wide network). ValueError when the recorder and the
+    history are of different runs.
     """
     epochs = len(history.loss)
     if recorder.epochs_seen != epochs or epochs == 0:
@@ -217,11 +235,12 @@ mean loss; epoch 0 is the untrained network, with its loss over the whole data.<
 <p id="trained"></p>
 <p id="problem" role="alert" hidden></p>
 <div id="live" class="panels" hidden>
-<figure class="curves"><figcaption>Loss (red, left axis) and accuracy (green dashed, right axis) per epoch
-</figcaption>
+<figure class="curves"><figcaption>Loss (red, left axis) and accuracy (green dashed, right axis)
+per epoch</figcaption>
 <svg id="curves" viewBox="0 0 360 220" role="img" aria-label="loss and accuracy curves"></svg>
 </figure>
-<figure class="plane-figure"><figcaption>Decision boundary: each class's probability in its colour</figcaption>
+<figure class="plane-figure">
+<figcaption>Decision boundary: each class's probability in its colour</figcaption>
 <div class="plane"><canvas id="probabilities" width="240" height="240" role="img"
  aria-label="class probabilities over the input plane"></canvas>
 <svg id="points" viewBox="0 0 240 240" aria-hidden="true"></svg></div>

@@ -540,3 +540,13 @@ def test_recorded_snapshots_every_epoch_the_first_exactly(in_tmp: Path) -> None:
                                            ["parameters"]]
     assert recorded["params"][0] == initial  # before training: MLP(..., seed=0), exactly
     assert len(recorded["params"][5]) == len(initial)
+
+
+def test_a_wide_networks_report_keeps_fewer_snapshots() -> None:
+    from micrograd_ann.playground import RECORDED_NUMBERS, recorded_snapshots
+
+    assert recorded_snapshots(MLP(2, [16, 16, 1], seed=0)) == 178  # 60,000 // 337: all of 100
+    wide = MLP(2, [64, 64, 1], seed=0)  # 4,353 parameters
+    assert recorded_snapshots(wide) == RECORDED_NUMBERS // 4353 == 13
+    assert recorded_snapshots(MLP(2, [64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 1],
+                                  seed=0)) == 2
