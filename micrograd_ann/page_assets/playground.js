@@ -566,7 +566,8 @@
     const largest = Math.max(...values.map(Math.abs), 1e-300);
     weightLines.forEach(function (line, position) {
       const value = values[position];
-      line.setAttribute("stroke", value < 0 ? colours.negative : colours.positive);
+      const colour = value < 0 ? colours.negative : colours.positive;
+      line.setAttribute("stroke", numbers ? colour : "#bbbbbb");  // grey: no gradient yet
       line.setAttribute("stroke-width", (0.3 + 3.7 * Math.abs(value) / largest).toFixed(2));
     });
     captionLegend.textContent = (gradients
