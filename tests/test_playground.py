@@ -260,6 +260,25 @@ def test_the_xor_demos_playground_one_layer_fails_a_hidden_layer_succeeds(
     opened.check_clean()
 
 
+@pytest.mark.browser
+def test_the_notebook_display_trains_inside_its_iframe(
+    browser: object, tmp_path: Path  # noqa: F811
+) -> None:
+    """`Page._repr_html_` (the sandboxed iframe a notebook shows): the trainer compiles the
+    kit's programs and steps inside the sandbox, with the command's numbers."""
+    expected = train_history(tmp_path, "--dataset", "xor", "--epochs", "3")
+    path = tmp_path / "notebook.html"
+    page_html = playground_page(dataset="xor", epochs=3)._repr_html_()
+    path.write_text(f"<!DOCTYPE html><html><body>{page_html}</body></html>", encoding="utf-8")
+    opened = OpenPage(browser, path)
+    frame = opened.page.frame_locator("iframe")
+    for epoch in (1, 2, 3):
+        frame.get_by_role("button", name="Step", exact=True).click()
+        loss = float(str(frame.get_by_role("status").get_attribute("data-loss")))
+        assert math.isclose(loss, expected["loss"][epoch - 1], rel_tol=1e-9)
+    opened.check_clean()
+
+
 # -------------------------------------------------------------------------------------------------
 # The report of micrograd-ann train --out
 # -------------------------------------------------------------------------------------------------
