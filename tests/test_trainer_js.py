@@ -357,3 +357,60 @@ def test_divergence_stops_as_train_stops(page: Any) -> None:
       }
     }""", _settings(*case))
     assert found == ["TrainingDiverged", str(raised.value), raised.value.epoch, raised.value.epoch]
+
+
+# -------------------------------------------------------------------------------------------------
+# Each loss on its own: value, gradient and prediction, at the edges too
+# -------------------------------------------------------------------------------------------------
+
+EDGES = [0.0, -0.0, 1e-300, 1e-13, 0.5, 1.0 - 1e-13, 1.0, 27.0, -27.0, 40.0, -40.0, 700.0,
+         -700.0, 1e300, -1e300]
+
+
+def _python_sample(loss: str, output: Any, target: Any, seed: float) -> dict[str, Any]:
+    leaves = [Value(value) for value in (output if isinstance(output, list) else [output])]
+    chosen = LOSSES[loss]
+    out = leaves if isinstance(output, list) else leaves[0]
+    sample = chosen.per_sample(out, target)
+    sample.backward(seed)
+    return {"loss": sample.data, "grads": [leaf.grad for leaf in leaves],
+            "prediction": chosen.predict(out) if chosen.predict else None}
+
+
+def _same(expected: dict[str, Any], found: dict[str, Any], exact: bool) -> bool:
+    numbers = [expected["loss"], *expected["grads"]]
+    page_numbers = [float(found["loss"]), *map(float, found["grads"])]
+    if found["prediction"] != expected["prediction"]:
+        return False
+    if exact:
+        return numbers == page_numbers
+    return all(a == b or abs(a - b) <= 1e-12 * abs(a) for a, b in zip(numbers, page_numbers))
+
+
+@settings(max_examples=60)
+@given(
+    st.lists(st.sampled_from(EDGES) | st.floats(-50.0, 50.0), min_size=6, max_size=6),
+    st.sampled_from([1.0, 0.01, 1.0 / 3.0]),
+)
+def test_each_sample_loss_and_its_gradient_are_the_engines(
+    page: Any, outputs: list[float], seed: float
+) -> None:
+    probabilities = [value if 0.0 <= value <= 1.0 else min(abs(value) / 50.0, 1.0)
+                     for value in outputs]
+    cases: list[tuple[str, Any, Any, bool]] = []
+    for value, probability in zip(outputs, probabilities):
+        cases += [
+            ("hinge", value, 1.0, True), ("hinge", value, -1.0, True),
+            ("bce_with_logits", value, 1.0, False), ("bce_with_logits", value, 0.0, False),
+            ("bce", probability, 1.0, False), ("bce", probability, 0.0, False),
+            ("mse", probability, 1, False),  # pow: V8 and C may differ by an ulp
+        ]
+    for target in range(3):
+        cases.append(("cross_entropy", outputs[:3], target, False))
+        cases.append(("mse", probabilities[3:], [float(target == k) for k in range(3)], False))
+    found = page.evaluate("""([cases, seed]) => cases.map(([loss, output, target]) =>
+        MicrogradTrainer.sampleLoss(window.kit, loss, output, target, seed))""",
+                          [[case[:3] for case in cases], seed])
+    for (loss, output, target, exact), result in zip(cases, found):
+        expected = _python_sample(loss, output, target, seed)
+        assert _same(expected, result, exact), (loss, output, target, expected, result)

@@ -604,5 +604,20 @@
     return trainer.reset();
   }
 
-  global.MicrogradTrainer = {create: create, modelKey: modelKey, fsum: fsum};
+  // One sample's loss of `output` (a number, or an array for several output units) against
+  // `target`, and its gradient with respect to each output unit from upstream `seed`: what
+  // the epoch computes for each sample before the generated backward pass.
+  function sampleLoss(kit, lossName, output, target, seed) {
+    const tape = Tape(lossRules(kit));
+    const loss = Losses(tape)[lossName];
+    const leaves = (Array.isArray(output) ? output : [output]).map(tape.leaf);
+    const sample = loss.perSample(Array.isArray(output) ? leaves : leaves[0], target);
+    tape.backward(sample, seed);
+    return {loss: sample.data, grads: leaves.map(function (leaf) { return leaf.grad; }),
+      prediction: loss.predict ? loss.predict(Array.isArray(output) ? leaves : leaves[0]) : null};
+  }
+
+  global.MicrogradTrainer = {
+    create: create, modelKey: modelKey, fsum: fsum, sampleLoss: sampleLoss,
+  };
 })(typeof window !== "undefined" ? window : globalThis);
