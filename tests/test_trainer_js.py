@@ -414,3 +414,28 @@ def test_each_sample_loss_and_its_gradient_are_the_engines(
     for (loss, output, target, exact), result in zip(cases, found):
         expected = _python_sample(loss, output, target, seed)
         assert _same(expected, result, exact), (loss, output, target, expected, result)
+
+
+@pytest.mark.parametrize(
+    ("chosen", "message"),
+    [
+        ({"lr": 0}, "lr must be a positive finite number, got 0; typical learning rates"),
+        ({"lr": "fast"}, "lr must be a positive finite number, got fast"),
+        ({"momentum": -1}, "momentum must be a finite number >= 0, got -1"),
+        ({"batchSize": 0}, "batch_size must be a whole number of at least 1"),
+        ({"batchSize": 2.5}, "batch_size must be a whole number of at least 1 (or none for the "
+                             "whole data set), got 2.5"),
+        ({"optimizer": "rmsprop"}, "unknown optimizer rmsprop; choose sgd, adam or adamw"),
+        ({"dataset": "spirals", "loss": "hinge"}, "loss hinge does not fit spirals; choose one "
+                                                  "of cross_entropy, mse"),
+        ({"network": "7"}, "the kit has no model 7|relu|1|linear"),
+    ],
+)
+def test_bad_settings_are_named(page: Any, chosen: dict[str, Any], message: str) -> None:
+    found = page.evaluate("""(settings) => {
+      try { MicrogradTrainer.create(window.kit, settings); } catch (error) {
+        return error.message;
+      }
+      return null;
+    }""", chosen)
+    assert found is not None and found.startswith(message)

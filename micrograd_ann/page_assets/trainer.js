@@ -399,6 +399,12 @@
     return strip(value.toFixed(3 - exponent));
   }
 
+  function settingError(message) {
+    const error = new Error(message);
+    error.name = "ValueError";
+    return error;
+  }
+
   function trainingDiverged(epoch, epochs, rate, reason, repr) {
     const error = new Error("training diverged in epoch " + epoch + " of " + epochs + ": " +
       reason + ". The steps are too large: try a smaller learning rate (it is " + repr(rate) +
@@ -429,9 +435,18 @@
     const weightDecay = Number(settings.weightDecay || 0);
     const optimizerName = settings.optimizer || "sgd";
     const batch = settings.batchSize == null ? samples : Math.min(settings.batchSize, samples);
-    if (!(rate > 0 && rate < Infinity)) throw new Error("lr must be a positive finite number");
-    if (!(momentum >= 0 && momentum < Infinity)) throw new Error("momentum must be >= 0");
-    if (!Number.isInteger(batch) || batch < 1) throw new Error("batchSize must be a whole number >= 1");
+    // train()'s checks of its settings, with its words
+    if (!(rate > 0 && rate < Infinity)) {
+      throw settingError("lr must be a positive finite number, got " + String(settings.lr) +
+        "; typical learning rates are 0.001 to 1");
+    }
+    if (!(momentum >= 0 && momentum < Infinity)) {
+      throw settingError("momentum must be a finite number >= 0, got " + String(settings.momentum));
+    }
+    if (!Number.isInteger(batch) || batch < 1) {
+      throw settingError("batch_size must be a whole number of at least 1 (or none for the " +
+        "whole data set), got " + String(settings.batchSize));
+    }
     const identity = rows.map(function (_, index) { return index; });
 
     const initial = kit.parameters[model.parameters];
