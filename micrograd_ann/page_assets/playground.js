@@ -35,7 +35,7 @@
 
   const EPOCHS_PER_SECOND = [1, 2, 4, 8, 15, 30, 60, 120, 250, 1000];  // the Speed's steps
   const FRAME_BUDGET_MS = 40;  // training per animation frame at most, then one drawing
-  const BOUNDARY_CELLS = 40;   // the class probabilities are computed on 40 × 40 points
+  const BOUNDARY_CELLS = 32;   // the class probabilities are computed on 32 × 32 points
   const NEURON_CELLS = 12;     // each hidden neuron's picture: 12 × 12 points
   const SVG = "http://www.w3.org/2000/svg";
 
