@@ -426,6 +426,7 @@ def test_each_sample_loss_and_its_gradient_are_the_engines(
         ({"batchSize": 2.5}, "batch_size must be a whole number of at least 1 (or none for the "
                              "whole data set), got 2.5"),
         ({"optimizer": "rmsprop"}, "unknown optimizer rmsprop; choose sgd, adam or adamw"),
+        ({"epochs": 21}, "epochs must be a whole number from 1 to 20 (the epochs whose orders"),
         ({"dataset": "spirals", "loss": "hinge"}, "loss hinge does not fit spirals; choose one "
                                                   "of cross_entropy, mse"),
         ({"network": "7"}, "the kit has no model 7|relu|1|linear"),

@@ -447,6 +447,10 @@
       throw settingError("batch_size must be a whole number of at least 1 (or none for the " +
         "whole data set), got " + String(settings.batchSize));
     }
+    if (!(Number.isInteger(epochs) && epochs >= 1 && epochs <= data.orders.length)) {
+      throw settingError("epochs must be a whole number from 1 to " + data.orders.length +
+        " (the epochs whose orders the kit holds), got " + String(settings.epochs));
+    }
     const identity = rows.map(function (_, index) { return index; });
 
     const initial = kit.parameters[model.parameters];
@@ -467,7 +471,7 @@
       if (optimizerName === "sgd") return SGD(rate, momentum, weightDecay);
       if (optimizerName === "adam") return Adam(rate, weightDecay, false);
       if (optimizerName === "adamw") return Adam(rate, weightDecay, true);
-      throw new Error("unknown optimizer " + optimizerName + "; choose sgd, adam or adamw");
+      throw settingError("unknown optimizer " + optimizerName + "; choose sgd, adam or adamw");
     }
 
     trainer.reset = function () {
