@@ -286,7 +286,7 @@ def test_the_tour_shows_its_pages_and_they_step(browser: object, served: str) ->
     visitor = Visitor(browser, served)
     visitor.open(served + "tour/")
     frames = visitor.page.locator("iframe")
-    assert frames.count() == 2  # the step-through page and the training replay
+    assert frames.count() == 3  # the step-through page, the training replay, the playground
     frame = visitor.page.frame_locator("iframe").first
     frame.get_by_role("button", name="Next step", exact=True).click()
     assert (frame.get_by_role("status").text_content() or "").startswith("Step 1 of")
@@ -295,4 +295,7 @@ def test_the_tour_shows_its_pages_and_they_step(browser: object, served: str) ->
     replay.get_by_role("slider", name=re.compile("Epoch")).fill("0")
     first = replay.locator("#status").text_content() or ""
     assert first.startswith("Epoch ") and first != last, (first, last)
+    playground = visitor.page.frame_locator("iframe").nth(2)
+    playground.get_by_role("button", name="Step", exact=True).click()
+    assert (playground.get_by_role("status").text_content() or "").startswith("Epoch 1: loss ")
     assert visitor.errors == [] and visitor.outside == []
