@@ -570,11 +570,13 @@
       line.setAttribute("stroke", numbers ? colour : "#bbbbbb");  // grey: no gradient yet
       line.setAttribute("stroke-width", (0.3 + 3.7 * Math.abs(value) / largest).toFixed(2));
     });
+    let missing = "No gradient before the first epoch";
+    if (run.recorded) missing = "The recorded run keeps no gradients: Step or Play trains here";
     captionLegend.textContent = (gradients
-      ? (numbers ? "Each weight's last gradient" : "No gradient before the first epoch") +
+      ? (numbers ? "Each weight's last gradient" : missing) +
         " (blue positive, red negative, thicker = larger)."
       : "Each weight's value (blue positive, red negative, thicker = larger |w|); each hidden " +
-        "neuron's output over the plane (blue high, red below 0).");
+        "neuron's output over the plane (blue high, white at its middle, red low).");
   }
 
   // Each hidden neuron's output over the input plane, blue where high, red where below its
