@@ -221,6 +221,27 @@ def test_each_control_changes_what_it_should(browser: object, tmp_path: Path) ->
 
 
 @pytest.mark.browser
+def test_a_run_that_diverges_stops_with_trains_message_until_reset(
+    browser: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]  # noqa: F811
+) -> None:
+    out = tmp_path / "diverged"
+    assert main(["train", "--lr", "1000000", "--epochs", "3", "--quiet", "--out", str(out)]) == 1
+    command_says = capsys.readouterr().err.strip().split(": error: ", 1)[1]
+    opened = OpenPage(browser, save(tmp_path, epochs=3))
+    type_in(opened, "Learning rate", "1000000")
+    for _ in range(3):
+        opened.click("Step")
+    problem = str(opened.page.locator("#problem").text_content())
+    assert problem.startswith("training diverged in epoch 2 of 3: the loss grew to ")
+    assert problem.startswith(command_says)  # the command's words and numbers
+    assert status_epoch(opened) == 1  # the failed epoch is not shown as trained
+    assert len(point_losses(opened)) == 1
+    opened.click("Reset")
+    assert status_epoch(opened) == 0 and not opened.page.locator("#problem").is_visible()
+    opened.check_clean()
+
+
+@pytest.mark.browser
 def test_keyboard_alone_plays_and_reads_a_weight(browser: object, tmp_path: Path) -> None:  # noqa: F811
     opened = OpenPage(browser, save(tmp_path, epochs=10))
     page = opened.page

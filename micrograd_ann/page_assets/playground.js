@@ -139,10 +139,11 @@
       settings: settings,
       data: kit.datasets[settings.dataset],
       model: modelOf(settings),
-      loss: trainer.history.loss,
-      accuracy: trainer.history.accuracy,
+      loss: [],
+      accuracy: [],
       start: start,
       snapshots: [snapshot(0)],
+      failure: null,  // the trainer's error, once an epoch has failed (it diverged)
     };
     shown = 0;
     requestDraw();
@@ -205,6 +206,10 @@
   // One epoch; false when it could not run (every epoch done, or training failed).
   function stepOnce() {
     if (run.recorded && !startLive()) return false;
+    if (run.failure) {
+      fail(run.failure + " — press Reset or change a setting to start again.");
+      return false;
+    }
     if (exhausted()) {
       fail("All " + kit.settings.epochs + " epochs this page holds are trained: press Reset " +
         "to start again.");
@@ -213,11 +218,13 @@
     try {
       trainer.step();
     } catch (error) {
+      run.failure = error.message;
       fail(error.message);
       return false;
     }
-    run.loss = trainer.history.loss;
-    run.accuracy = trainer.history.accuracy;
+    // copies: a failed epoch leaves its loss in the trainer's history, not in the run's
+    run.loss = trainer.history.loss.slice(0, trainer.epoch);
+    run.accuracy = trainer.history.accuracy.slice(0, trainer.epoch);
     run.snapshots.push(snapshot(trainer.epoch));
     shown = run.snapshots.length - 1;
     return true;
