@@ -193,6 +193,9 @@ def test_each_control_changes_what_it_should(browser: object, tmp_path: Path) ->
     assert float(str(details.get_attribute("data-gradient"))) != 0.0
     page.locator("#network-drawing .neuron").first.hover()
     assert "bias" in str(details.text_content())
+    # Pointing at a thin weight: the wide transparent line over it stands for it.
+    page.locator("#network-drawing .hit").nth(5).dispatch_event("mouseover")
+    assert "(layers.0.neurons.2.w.1)" in str(details.text_content())  # weight 5: y → L1 N3
     # Hidden layers → the network drawing; the epoch goes back to 0.
     assert network_shape(opened) == ("2-16-16-1", 2 * 16 + 16 * 16 + 16)
     choose(opened, "Hidden layers", "4")

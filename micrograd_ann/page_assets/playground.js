@@ -514,6 +514,7 @@
     network.setAttribute("viewBox", `0 0 ${width} ${height}`);
     network.setAttribute("width", String(width));
     const parts = [];
+    const hits = [];
     run.model.model.layers.forEach(function (layer, index) {
       for (let neuron = 0; neuron < layer.neurons; neuron += 1) {
         const [x2, y2] = place(index + 1, neuron);
@@ -521,6 +522,9 @@
           const [x1, y1] = place(index, input);
           const from = index === 0 ? inputName(input) : neuronName(index - 1, input);
           const parameter = layer.offset + neuron * (layer.inputs + 1) + input;
+          // over each weight a wide transparent line, so that a thin one is easy to point at
+          hits.push(`<line class="hit" x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" ` +
+            `data-weight="${hits.length}"/>`);
           parts.push(`<line class="weight" tabindex="0" x1="${x1}" y1="${y1}" x2="${x2}" ` +
             `y2="${y2}" data-parameter="${parameter}" ` +
             `data-name="layers.${index}.neurons.${neuron}.w.${input}" aria-label="weight from ` +
@@ -528,6 +532,7 @@
         }
       }
     });
+    parts.push(...hits);
     for (let input = 0; input < sizes[0]; input += 1) {
       const [x, y] = place(0, input);
       parts.push(`<g class="input"><circle cx="${x}" cy="${y}" r="11"/>` +
@@ -641,7 +646,9 @@
   }
 
   function focus(event) {
-    const target = event.target.closest(".weight, .neuron");
+    const hit = event.target.closest(".hit");
+    const target = hit ? weightLines[Number(hit.dataset.weight)]
+      : event.target.closest(".weight, .neuron");
     if (!target) return;
     if (focused) focused.classList.remove("focused");
     focused = target;
