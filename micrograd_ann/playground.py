@@ -68,16 +68,16 @@ RECORDED_NUMBERS = 60_000
 """The most parameter values a report keeps over all its snapshots (about 0.7 MB of JSON), so
 that a wide network's report stays under 3 MB: fewer, evenly spaced snapshots instead."""
 
+SNAPSHOT_DIGITS = 7
+"""A recorded snapshot's parameters are kept to this many significant digits (they are only
+drawn); those before training and after the last epoch exactly (the page scores them)."""
+
 
 def recorded_snapshots(model: MLP) -> int:
     """How many snapshots a report of `model`'s run keeps (`TrainingRecorder(snapshots=...)`):
     RECORDED_SNAPSHOTS, or fewer when its parameters would pass RECORDED_NUMBERS (at least 2:
     before training and after the last epoch)."""
     return max(2, min(RECORDED_SNAPSHOTS, RECORDED_NUMBERS // len(model.parameters())))
-
-SNAPSHOT_DIGITS = 7
-"""A recorded snapshot's parameters are kept to this many significant digits (they are only
-drawn); those before training and after the last epoch exactly (the page scores them)."""
 
 
 def playground_page(
