@@ -239,12 +239,14 @@
     shown = run.snapshots.length - 1;
     playing = {start: performance.now(), done: 0};
     playButton.textContent = "Pause";
+    status.setAttribute("aria-live", "off");  // a screen reader hears where Pause stops it
     requestAnimationFrame(tick);
   }
 
   function pause() {
     playing = null;
     playButton.textContent = "Play";
+    status.setAttribute("aria-live", "polite");
   }
 
   function tick(now) {
