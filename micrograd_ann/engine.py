@@ -104,7 +104,7 @@ class Value:
         # the inputs, each with ∂self/∂input (read them as `children`, `local_derivatives`):
         "_first_input", "_first_derivative",  # one or two inputs: in slots (`_set_inputs`)
         "_second_input", "_second_derivative",
-        "_inputs", "_derivatives",  # three or more (sum, dot): in tuples; () for a leaf
+        "_inputs", "_derivatives",  # none or three or more (sum, dot): in tuples
         "__dict__",  # attributes of your own (`v.m = 0.0`), made only when the first is set
     )
 
@@ -636,21 +636,20 @@ def _set_inputs(
     cycle collector counts when it is made, and a tuple of Values one more that every full
     collection walks while the graph lives. Without them a node is one object instead of three
     and about 80 bytes smaller, and micrograd's demo step runs about 1.3x faster
-    (benchmarks/README.md).
+    (benchmarks/README.md). Only the slots that a node's case reads are filled: `_inputs` and
+    `_derivatives` stay empty beside one or two inputs, the other four beside none or many
+    (every reader looks at `_first_input` first, then at `_second_input`).
     """
-    if 1 <= len(children) <= 2:
-        node._first_input = children[0]
-        node._first_derivative = local_derivatives[0]
-        if len(children) == 2:
-            node._second_input = children[1]
-            node._second_derivative = local_derivatives[1]
-        else:
-            node._second_input = None
-            node._second_derivative = 0.0
-        node._inputs = node._derivatives = ()
-    else:
-        node._first_input = node._second_input = None
-        node._first_derivative = node._second_derivative = 0.0
+    count = len(children)
+    if count == 2:
+        node._first_input, node._second_input = children
+        node._first_derivative, node._second_derivative = local_derivatives
+    elif count == 1:
+        (node._first_input,) = children
+        (node._first_derivative,) = local_derivatives
+        node._second_input = None
+    else:  # a leaf (no inputs) or a sum or dot (many): the tuples themselves
+        node._first_input = None
         node._inputs = children
         node._derivatives = local_derivatives
 
