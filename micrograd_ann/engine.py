@@ -635,10 +635,11 @@ def _set_inputs(
     four slots of its own rather than in two tuples. Each tuple is one more object that the
     cycle collector counts when it is made, and a tuple of Values one more that every full
     collection walks while the graph lives. Without them a node is one object instead of three
-    and about 80 bytes smaller, and micrograd's demo step runs about 1.3x faster
-    (benchmarks/README.md). Only the slots that a node's case reads are filled: `_inputs` and
-    `_derivatives` stay empty beside one or two inputs, the other four beside none or many
-    (every reader looks at `_first_input` first, then at `_second_input`).
+    and about 80 bytes smaller, and micrograd's demo step runs 1.3x-1.5x faster
+    (benchmarks/README.md). Only the slots that a node's case reads are filled, since every
+    reader looks at `_first_input` first, then at `_second_input`: a node of one or two inputs
+    leaves `_inputs` and `_derivatives` empty; a leaf, a sum or a dot sets `_first_input` to
+    None and leaves the other three slots of the small case empty.
     """
     count = len(children)
     if count == 2:
