@@ -468,7 +468,7 @@ def large_graph() -> Value:
 
 
 @pytest.mark.browser
-def test_page_sizes_and_the_large_page_opens_quickly(browser: object, tmp_path: Path) -> None:  # noqa: F811
+def test_page_sizes_and_the_large_page_opens(browser: object, tmp_path: Path) -> None:  # noqa: F811
     small = backprop_page(one_neuron({})[0])
     assert len(small.html.encode()) < 150_000
     root = large_graph()
@@ -477,17 +477,11 @@ def test_page_sizes_and_the_large_page_opens_quickly(browser: object, tmp_path: 
     assert len(page_of.html.encode()) < 1_500_000
     path = tmp_path / "large.html"
     page_of.save(path)
-    times = []
-    for _ in range(3):  # the best of three: the machine may be busy with other work
-        opened_page = browser.new_page()  # type: ignore[attr-defined]
-        opened_page.goto(path.resolve().as_uri(), wait_until="load")
-        assert opened_page.locator(".controls").is_visible()  # the page's script has run
-        # from navigation to the end of the load event, as the browser counts it (the inline
-        # script runs before it): the page's own time, not the test driver's
-        times.append(opened_page.evaluate(
-            "performance.getEntriesByType('navigation')[0].loadEventEnd") / 1000)
-        opened_page.close()
-    assert min(times) < 1.0, times
+    # it opens and its script runs (the open time is measured in benchmarks/backprop_page.py)
+    opened_page = browser.new_page()  # type: ignore[attr-defined]
+    opened_page.goto(path.resolve().as_uri(), wait_until="load")
+    assert opened_page.locator(".controls").is_visible()
+    opened_page.close()
 
 
 def moons_network_loss() -> tuple[MLP, Value]:

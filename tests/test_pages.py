@@ -179,7 +179,9 @@ def test_a_dense_graph_is_refused_at_once_as_draw_graph_refuses_it() -> None:
     started = time.perf_counter()
     with pytest.raises(GraphTooLargeError, match="values and 493 edges") as paged:
         backprop_page(values[-1])
-    assert time.perf_counter() - started < 0.5
+    # no hang: the refusal comes before any layout (dot took 46 s over such a graph); the
+    # time it takes (about a millisecond) is in benchmarks/README.md
+    assert time.perf_counter() - started < 10
     with pytest.raises(GraphTooLargeError) as drawn:
         draw_graph(values[-1])
     assert str(paged.value) == str(drawn.value)

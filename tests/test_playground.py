@@ -398,25 +398,20 @@ def test_phone_size_has_no_sideways_scroll_and_the_controls_are_reachable(
     context.close()
 
 
-def open_time(launched: object, path: Path) -> float:
-    """The best of three loads, from navigation to the end of the load event (the page's own
-    script runs before it), as the browser counts it."""
-    times = []
-    for _ in range(3):
-        page = launched.new_page()  # type: ignore[attr-defined]
-        page.goto(path.resolve().as_uri(), wait_until="load")
-        assert page.get_by_role("button", name="Play").is_visible()  # the script has run
-        times.append(page.evaluate(
-            "performance.getEntriesByType('navigation')[0].loadEventEnd") / 1000)
-        page.close()
-    return min(times)
+def opens(launched: object, path: Path) -> None:
+    """The page opens from file:// and its script runs (the open time is measured in
+    benchmarks/playground_page.py, not here)."""
+    page = launched.new_page()  # type: ignore[attr-defined]
+    page.goto(path.resolve().as_uri(), wait_until="load")
+    assert page.get_by_role("button", name="Play").is_visible()  # the script has run
+    page.close()
 
 
 @pytest.mark.browser
-def test_sizes_open_times_and_100_epochs_with_drawing(browser: object, tmp_path: Path) -> None:  # noqa: F811
+def test_sizes_and_100_epochs_played_with_drawing(browser: object, tmp_path: Path) -> None:  # noqa: F811
     default = save(tmp_path)
     assert default.stat().st_size < 3 * MEGABYTE
-    assert open_time(browser, default) < 1.0
+    opens(browser, default)
     # The README's main job, its report.html.
     out = tmp_path / "moons-run"
     assert main(["train", "--dataset", "moons", "--layers", "16,16", "--activation", "relu",
@@ -424,39 +419,19 @@ def test_sizes_open_times_and_100_epochs_with_drawing(browser: object, tmp_path:
                  "--out", str(out)]) == 0
     report = out / "report.html"
     assert report.stat().st_size < 3 * MEGABYTE
-    assert open_time(browser, report) < 1.0
-    # 100 epochs of 2-16-16-1 on 100 moons, drawn as they go, at the fastest speed: the best
-    # of three fresh pages (the machine may be busy with other work).
-    played = []
-    for _ in range(3):
-        opened = OpenPage(browser, default)
-        opened.page.get_by_label("Speed").fill("10")
-        played.append(opened.page.evaluate("""() => new Promise((resolve) => {
-            const status = document.querySelector('[role=status]');
-            const start = performance.now();
-            new MutationObserver(() => {
-                if (status.dataset.epoch === '100') resolve(performance.now() - start);
-            }).observe(status, {attributes: true});
-            document.getElementById('play').click();
-        })"""))
-        opened.check_clean()
-    elapsed = min(played)
-    assert elapsed < 2000, played
-    # One epoch alone, the trainer without the page's drawing (the trainer's own tests hold it
-    # to the contract's 5 ms; here it is measured for benchmarks/README.md).
-    epoch_ms = opened.page.evaluate("""() => {
-        const kit = JSON.parse(document.getElementById('playground-data').textContent).kit;
-        const trainer = MicrogradTrainer.create(kit, {});
-        trainer.step();  // compiles the program
-        const start = performance.now();
-        for (let k = 1; k < 100; k += 1) trainer.step();
-        return (performance.now() - start) / 99;
-    }""")
-    assert epoch_ms < 50, epoch_ms
+    opens(browser, report)
+    # 100 epochs of 2-16-16-1 on 100 moons at the fastest speed, drawn as they go, reach
+    # epoch 100 with no error (how long they take: benchmarks/playground_page.py).
+    opened = OpenPage(browser, default)
+    opened.page.get_by_label("Speed").fill("10")
+    opened.page.evaluate("""() => new Promise((resolve) => {
+        const status = document.querySelector('[role=status]');
+        new MutationObserver(() => {
+            if (status.dataset.epoch === '100') resolve();
+        }).observe(status, {attributes: true});
+        document.getElementById('play').click();
+    })""")
     opened.check_clean()
-    print(f"default {default.stat().st_size / MEGABYTE:.2f} MB, report "
-          f"{report.stat().st_size / MEGABYTE:.2f} MB, 100 epochs drawn {elapsed:.0f} ms, "
-          f"one epoch {epoch_ms:.2f} ms")
 
 
 # -------------------------------------------------------------------------------------------------
