@@ -344,6 +344,35 @@ def test_zoom_pan_and_fit(browser: object, tmp_path: Path) -> None:  # noqa: F81
 
 
 @pytest.mark.browser
+def test_pinch_zooms_by_the_ratio_of_the_fingers_distances(browser: object, tmp_path: Path) -> None:  # noqa: F811
+    """Two touch pointers moving apart from 100 px to 150 px zoom by 1.5 about their midpoint;
+    moving back together to 75 px zooms by 0.5 from there."""
+    opened = OpenPage(browser, save(tmp_path, mlp_loss))
+    fitted = transform(opened)[2]
+    box = opened.page.locator("div.graph").bounding_box()
+    assert box is not None
+    middle_x, middle_y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+    def pointer(kind: str, identifier: int, x: float) -> None:
+        opened.page.locator("div.graph").dispatch_event(kind, {
+            "pointerId": identifier, "pointerType": "touch", "isPrimary": identifier == 1,
+            "clientX": x, "clientY": middle_y, "bubbles": True,
+        })
+
+    pointer("pointerdown", 1, middle_x - 50)
+    pointer("pointerdown", 2, middle_x + 50)
+    pointer("pointermove", 2, middle_x + 100)
+    assert transform(opened)[2] == pytest.approx(rel=1e-5, expected=fitted * 1.5)
+    pointer("pointermove", 2, middle_x + 25)
+    assert transform(opened)[2] == pytest.approx(rel=1e-5, expected=fitted * 1.5 * 0.5)
+    pointer("pointerup", 2, middle_x + 25)
+    pointer("pointerup", 1, middle_x - 50)
+    pointer("pointermove", 1, middle_x)  # a lifted finger moves nothing
+    assert transform(opened)[2] == pytest.approx(rel=1e-5, expected=fitted * 0.75)
+    opened.check_clean()
+
+
+@pytest.mark.browser
 def test_phone_size_fits_and_keeps_the_controls_reachable(
     browser: object, tmp_path: Path  # noqa: F811
 ) -> None:
