@@ -429,12 +429,19 @@ def playground_kit_for(
 def run_playground(arguments: argparse.Namespace) -> None:
     """Write the playground page opened on the settings given (the others: the dataset's)."""
     from micrograd_ann.playground import playground_page
+    from micrograd_ann.playground_kit import MAX_LAYER_SIZE
 
     out: Path = arguments.out
     if out.suffix.lower() not in (".html", ".htm"):
         raise CommandError(
             f"--out {out}: the page's file name must end in .html (got "
             f"{out.suffix or 'no extension'})"
+        )
+    if any(size > MAX_LAYER_SIZE for size in arguments.layers or ()):
+        raise CommandError(
+            f"--layers {','.join(map(str, arguments.layers))}: the playground draws every "
+            f"neuron, so each hidden layer has at most {MAX_LAYER_SIZE}; for wider layers use "
+            "micrograd-ann train"
         )
     page = playground_page(
         dataset=arguments.dataset, layers=arguments.layers, activation=arguments.activation,

@@ -81,6 +81,7 @@ __all__ = [
     "DEFAULT_NETWORKS",
     "LOSS_OPERATIONS",
     "KIT_BUDGET",
+    "MAX_LAYER_SIZE",
     "PlaygroundTooLarge",
     "playground_kit",
     "kit_for_run",
@@ -132,6 +133,10 @@ def _choice(value: object, name: str, choices: Sequence[str]) -> str:
     return value
 
 
+MAX_LAYER_SIZE = 64
+"""The widest hidden layer the playground offers: it draws every neuron with its picture."""
+
+
 def _layers(value: object, name: str) -> tuple[int, ...]:
     if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
         raise TypeError(
@@ -139,7 +144,7 @@ def _layers(value: object, name: str) -> tuple[int, ...]:
             f"got {type(value).__name__}: {shorten(value)}"
         )
     return tuple(
-        checks.count(size, f"{name}[{index}] (a hidden layer size)", maximum=64,
+        checks.count(size, f"{name}[{index}] (a hidden layer size)", maximum=MAX_LAYER_SIZE,
                      why="the playground draws every neuron")
         for index, size in enumerate(value)
     )

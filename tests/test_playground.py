@@ -511,6 +511,8 @@ def test_the_command_writes_the_page_on_the_settings_given(
         (["--dataset", "blobs", "--loss", "bce"], 2, "does not fit blobs"),
         (["--lr", "0"], 2, "--lr '0' is not a finite number greater than 0"),
         (["--out", "page.txt"], 2, "must end in .html"),
+        (["--layers", "16,65"], 2, "--layers 16,65: the playground draws every neuron, so each "
+                                   "hidden layer has at most 64"),
         (["--out", "missing/page.html"], 1, "there is no folder missing"),
     ],
 )
