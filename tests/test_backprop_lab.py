@@ -376,13 +376,8 @@ def test_pinch_zooms_by_the_ratio_of_the_fingers_distances(browser: object, tmp_
 def test_phone_size_fits_and_keeps_the_controls_reachable(
     browser: object, tmp_path: Path  # noqa: F811
 ) -> None:
-    context = browser.new_context(  # type: ignore[attr-defined]
-        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
-    )
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(save(tmp_path, mlp_loss).resolve().as_uri())
+    opened = OpenPage(browser, save(tmp_path, mlp_loss), phone=True)
+    page = opened.page
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
     svg = page.locator(".graph svg").bounding_box()
     frame = page.locator("div.graph").bounding_box()
@@ -395,8 +390,8 @@ def test_phone_size_fits_and_keeps_the_controls_reachable(
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "backprop-phone.png"))
-    assert errors == []
-    context.close()
+    opened.check_clean()
+    opened.close()
 
 
 @pytest.mark.browser
@@ -626,15 +621,12 @@ def test_the_neuron_view_on_a_phone_never_scrolls_sideways(
     model, loss = moons_network_loss()
     path = tmp_path / "moons.html"
     backprop_page(loss, model=model).save(path)
-    context = browser.new_context(  # type: ignore[attr-defined]
-        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
-    )
-    page = context.new_page()
-    page.goto(path.resolve().as_uri())
+    opened = OpenPage(browser, path, phone=True)
+    page = opened.page
     assert page.get_by_label("Neuron view").is_checked()
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
     neurons = page.locator("svg.neurons").bounding_box()
     frame = page.locator("div.graph").bounding_box()
     assert neurons is not None and frame is not None
     assert neurons["width"] <= frame["width"] + 1  # at Fit
-    context.close()
+    opened.close()

@@ -266,11 +266,17 @@ def browser() -> Iterator[object]:
         launched.close()
 
 
-class OpenPage:
-    """A page opened from file://, recording every request that would leave it and every error."""
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+"""A phone's screen, 390 x 844 CSS pixels, touch (Playwright's new_context arguments)."""
 
-    def __init__(self, browser: object, path: Path) -> None:
-        self.page = browser.new_page()  # type: ignore[attr-defined]
+
+class OpenPage:
+    """A page opened from file://, recording every request that would leave it and every error;
+    `phone=True` opens it in a context of its own with a phone's screen (`PHONE`)."""
+
+    def __init__(self, browser: object, path: Path, *, phone: bool = False) -> None:
+        self.context = browser.new_context(**PHONE) if phone else None  # type: ignore[attr-defined]
+        self.page = (self.context or browser).new_page()  # type: ignore[attr-defined]
         self.outside: list[str] = []
         self.requests: list[str] = []  # every URL asked for, file: included
         self.errors: list[str] = []
@@ -317,6 +323,9 @@ class OpenPage:
     def check_clean(self) -> None:
         assert self.outside == []
         assert self.errors == []
+
+    def close(self) -> None:
+        (self.context or self.page).close()
 
 
 def open_page(browser: object, tmp_path: Path, root: Value, model: MLP | None = None) -> OpenPage:

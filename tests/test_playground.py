@@ -372,13 +372,8 @@ def test_without_javascript_the_report_shows_the_runs_final_pictures(
 def test_phone_size_has_no_sideways_scroll_and_the_controls_are_reachable(
     browser: object, tmp_path: Path  # noqa: F811
 ) -> None:
-    context = browser.new_context(  # type: ignore[attr-defined]
-        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
-    )
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(save(tmp_path, epochs=20).resolve().as_uri())
+    opened = OpenPage(browser, save(tmp_path, epochs=20), phone=True)
+    page = opened.page
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
     for name in ("Play", "Step", "Reset"):
         button = page.get_by_role("button", name=name, exact=True)
@@ -394,8 +389,8 @@ def test_phone_size_has_no_sideways_scroll_and_the_controls_are_reachable(
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "playground-phone.png"), full_page=True)
-    assert errors == []
-    context.close()
+    opened.check_clean()
+    opened.close()
 
 
 def opens(launched: object, path: Path) -> None:
