@@ -74,6 +74,7 @@ from micrograd_ann.engine import Value, enable_grad, topological_order
 from micrograd_ann.javascript import RUNTIME, model_program
 from micrograd_ann.losses import LOSSES
 from micrograd_ann.nn import MLP
+from micrograd_ann.plots import padded_bounds
 
 __all__ = [
     "PLAYGROUND_DATASETS",
@@ -166,15 +167,6 @@ def _encodings(labels: list[int]) -> dict[str, dict[str, Any]]:
             "outputActivation": encoded.output_activation,
         }
     return encodings
-
-
-def _bounds(X: list[list[float]]) -> list[float]:
-    bounds = []
-    for column in zip(*X):
-        low, high = min(column), max(column)
-        margin = (high - low) * 0.1 or 0.5
-        bounds += [low - margin, high + margin]
-    return bounds
 
 
 def _orders(samples: int, epochs: int, seed: int) -> list[list[int]]:
@@ -320,7 +312,7 @@ def playground_kit(
             "labels": labels,
             "classes": max(labels) + 1,
             "samples": len(X),
-            "bounds": _bounds(X),
+            "bounds": list(padded_bounds(X)),
             "encodings": encodings,
             "orders": _orders(len(X), epoch_count, seed),
         }

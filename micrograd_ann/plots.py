@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DecisionBoundaryDisplay", "figure_bytes", "plot_function", "plot_history", "save_figure",
     "MAX_GRID_RESOLUTION", "MAX_FUNCTION_POINTS", "CLASS_COLOURS", "REGION_OPACITY",
+    "padded_bounds",
 ]
 
 MAX_GRID_RESOLUTION = 1000
@@ -279,6 +280,16 @@ class DecisionBoundaryDisplay:
         self.ax_ = axes
         self.figure_ = axes.get_figure()  # type: ignore[assignment]
         return self
+
+
+def padded_bounds(X: Sequence[Sequence[float]]) -> tuple[float, float, float, float]:
+    """(left, right, bottom, top) of the first two features of `X`, each widened by a tenth of
+    its range (by 1 where the range is 0): the plane the pages draw a 2-D dataset on."""
+    xs = [row[0] for row in X]
+    ys = [row[1] for row in X]
+    pad_x = (max(xs) - min(xs)) * 0.1 or 1.0
+    pad_y = (max(ys) - min(ys)) * 0.1 or 1.0
+    return min(xs) - pad_x, max(xs) + pad_x, min(ys) - pad_y, max(ys) + pad_y
 
 
 def _two_feature_rows(X: Sequence[Sequence[float]]) -> list[tuple[float, float]]:

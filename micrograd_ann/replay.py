@@ -39,7 +39,7 @@ from micrograd_ann.engine import Value, no_grad
 from micrograd_ann.history import History
 from micrograd_ann.nn import MLP
 from micrograd_ann.pages import Page, html_document
-from micrograd_ann.plots import CLASS_COLOURS, REGION_OPACITY
+from micrograd_ann.plots import CLASS_COLOURS, REGION_OPACITY, padded_bounds
 from micrograd_ann.viz import (
     NEGATIVE_WEIGHT_COLOUR,
     NODE_COLOURS,
@@ -297,17 +297,9 @@ def _colour(class_index: int) -> str:
     return CLASS_COLOURS[class_index % len(CLASS_COLOURS)]
 
 
-def _bounds(X: Sequence[Sequence[float]]) -> tuple[float, float, float, float]:
-    xs = [row[0] for row in X]
-    ys = [row[1] for row in X]
-    pad_x = (max(xs) - min(xs)) * 0.1 or 1.0
-    pad_y = (max(ys) - min(ys)) * 0.1 or 1.0
-    return min(xs) - pad_x, max(xs) + pad_x, min(ys) - pad_y, max(ys) + pad_y
-
-
 def _boundary_cells(model: MLP, X: Sequence[Sequence[float]]) -> str:
     """The predicted class over the grid, as SVG rects (runs of one class in a row merged)."""
-    left, right, bottom, top = _bounds(X)
+    left, right, bottom, top = padded_bounds(X)
     cell = 240 / GRID
     rects: list[str] = []
     for row in range(GRID):
@@ -338,7 +330,7 @@ def _boundary_svg(
     """The predicted regions of each snapshot (one shown), under the samples in their class's
     colour: the colours and opacity of `DecisionBoundaryDisplay` (boundary.png)."""
     assert X is not None and y is not None
-    left, right, bottom, top = _bounds(X)
+    left, right, bottom, top = padded_bounds(X)
     hidden = ' display="none"'
     groups = "\n".join(
         f'<g class="snapshot"{"" if index == last else hidden}>{cells}</g>'
