@@ -23,11 +23,19 @@ PICTURES = ("image/png", "image/svg+xml")
 
 
 def shown(cell: Any) -> list[tuple[str, str]]:
-    """A code cell's outputs as (kind, text): printed text, plain-text results, picture kinds."""
+    """A code cell's outputs as (kind, text): printed text, plain-text results, picture kinds.
+
+    A kernel sends printed text in chunks as it is flushed, so one `print` may arrive as one
+    stream output or as two ("text" and "\\n"), depending on timing. Consecutive chunks of the
+    same stream are joined here, as Jupyter joins them on screen.
+    """
     outputs: list[tuple[str, str]] = []
     for output in cell.outputs:
         if output.output_type == "stream":
-            outputs.append((output.name, output.text))
+            if outputs and outputs[-1][0] == output.name:
+                outputs[-1] = (output.name, outputs[-1][1] + output.text)
+            else:
+                outputs.append((output.name, output.text))
         elif output.output_type in ("display_data", "execute_result"):
             outputs.append(("text/plain", output.data.get("text/plain", "")))
             outputs.extend(("picture", kind) for kind in PICTURES if kind in output.data)
