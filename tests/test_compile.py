@@ -341,7 +341,9 @@ def test_a_graph_of_20000_nodes_compiles_quickly_and_right() -> None:
 
     start = time.perf_counter()
     compiled = compile_gradient(layers, [0.3, 0.9])
-    assert time.perf_counter() - start < 5.0
+    # A guard against work that grows with the square of the graph (minutes here), not a timing:
+    # the time itself is measured in benchmarks/.
+    assert time.perf_counter() - start < 60.0
     for xs in ([0.3, 0.9], [-1.5, 1.1]):
         value, grads = compiled(*xs)
         assert (value, list(grads)) == graph_path(layers, xs)
